@@ -1,0 +1,30 @@
+package dev.slm.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+@Command(name = "slm",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionInfo.class,
+        description = "Run small language models (GGUF) on this machine, offline.",
+        subcommands = {RunCommand.class, ChatCommand.class},
+        usageHelpAutoWidth = true)
+final class SlmCommand implements Runnable {
+
+    @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,
+            description = "Log what slm and llama.cpp do (to stderr).")
+    void setVerbose(boolean v) {
+        if (v) {
+            Verbosity.enable();
+        }
+    }
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+}

@@ -1,0 +1,131 @@
+package dev.slm.engine;
+
+import dev.slm.SlmException;
+import dev.slm.engine.llamacpp.LlamaCppModel;
+import dev.slm.gguf.GgufFile;
+import dev.slm.gguf.GgufReader;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A loaded GGUF model: generate text, chat, embed.
+ *
+ * <p>Thread safety: every method may be called from several threads at once. Generations run in
+ * llama.cpp's slots ({@link ModelOptions#parallel()} of them at a time); further requests wait in
+ * its queue. Concurrent generations never see each other's tokens.
+ *
+ * <p>Memory: {@link #close()} stops the model's work but the binding (java-llama.cpp 4.2.0) frees
+ * neither the weights nor the context (upstream issue #102), and its native worker thread keeps the
+ * JVM alive (upstream issue #116). A program that is done must call {@link System#exit(int)}; a
+ * server that unloads models must run each one in a process of its own.
+ */
+public final class Model implements AutoCloseable {
+    private final GgufFile info;
+    private final ModelOptions options;
+    private final NativeModel nativeModel;
+
+    Model(GgufFile info, ModelOptions options, NativeModel nativeModel) {
+        this.info = info;
+        this.options = options;
+        this.nativeModel = nativeModel;
+    }
+
+    /**
+     * Validates the file's header, then loads it through llama.cpp.
+     *
+     * @throws SlmException with a one-line message for a missing, unreadable, truncated or non-GGUF
+     *                      file and for a context size the model does not allow.
+     */
+    public static Model open(Path path, ModelOptions options) {
+        GgufFile info = GgufReader.read(path);
+        long trained = info.contextLength().orElse((long) ModelOptions.DEFAULT_CONTEXT_CAP);
+        int context = options.contextSize() == 0
+                ? (int) Math.min(trained, ModelOptions.DEFAULT_CONTEXT_CAP) : options.contextSize();
+        if (context > trained) {
+            throw new SlmException("context size " + context + " is larger than this model allows (" + trained
+                    + " tokens): use a context of " + trained + " or less");
+        }
+        ModelOptions effective = options.withContextSize(context).withThreads(options.effectiveThreads());
+        return new Model(info, effective, LlamaCppModel.load(info, effective));
+    }
+
+    /** The file's header: architecture, quantization, context length, chat template... */
+    public GgufFile info() {
+        return info;
+    }
+
+    /** The options in force, with defaults resolved (context size, threads). */
+    public ModelOptions options() {
+        return options;
+    }
+
+    /** Continues {@code prompt}; tokens stream from the returned generation. */
+    public Generation generate(String prompt, SamplingOptions sampling) {
+        requirePrompt(prompt);
+        int promptTokens = countTokens(prompt);
+        int room = options.contextSize() - promptTokens;
+        if (room <= 0) {
+            throw new SlmException("the prompt is " + promptTokens + " tokens but the context holds "
+                    + options.contextSize() + ": shorten the prompt or raise the context size");
+        }
+        int maxTokens = sampling.maxTokens() == -1 ? room : Math.min(sampling.maxTokens(), room);
+        return Generation.start(nativeModel, prompt, sampling, promptTokens, maxTokens);
+    }
+
+    /** Fails with the one-line message for an empty prompt; callers can check before loading a model. */
+    public static void requirePrompt(String prompt) {
+        if (prompt == null || prompt.isBlank()) {
+            throw new SlmException("the prompt is empty: give the model some text to continue");
+        }
+    }
+
+    /** Answers the last message of a conversation, rendered with the model's chat template. */
+    public Generation chat(List<ChatMessage> messages, SamplingOptions sampling) {
+        if (messages.isEmpty()) {
+            throw new SlmException("the conversation is empty: add at least one user message");
+        }
+        return generate(renderChat(messages), sampling);
+    }
+
+    /** A conversation that keeps its history; each turn reuses the KV cache of the previous ones. */
+    public ChatSession newChat(String systemPrompt) {
+        return new ChatSession(this, systemPrompt);
+    }
+
+    /**
+     * The conversation as the prompt the model sees. Uses the template stored in the GGUF file;
+     * llama.cpp falls back to ChatML for a model that has none.
+     */
+    public String renderChat(List<ChatMessage> messages) {
+        return nativeModel.renderChat(messages);
+    }
+
+    /** Prompt tokens as llama.cpp counts them: the text's tokens plus the BOS token the model adds. */
+    public int countTokens(String text) {
+        return nativeModel.tokenize(text).length + (info.addsBosToken() ? 1 : 0);
+    }
+
+    public int[] tokenize(String text) {
+        return nativeModel.tokenize(text);
+    }
+
+    /** An embedding of {@code text}. The model must have been opened with {@link ModelOptions#embeddings()}. */
+    public float[] embed(String text) {
+        if (!options.embeddings()) {
+            throw new SlmException("this model was opened without embeddings: open it with embeddings enabled");
+        }
+        if (text == null || text.isEmpty()) {
+            throw new SlmException("the text to embed is empty");
+        }
+        return nativeModel.embed(text);
+    }
+
+    /**
+     * Stops the model's native work. It does not return the model's memory (see the class comment):
+     * exit the process for that.
+     */
+    @Override
+    public void close() {
+        nativeModel.close();
+    }
+}

@@ -1,0 +1,39 @@
+package dev.slm.engine;
+
+import java.util.List;
+
+/**
+ * The one seam between slm and the native inference library. Everything above it (stop strings,
+ * usage, timings, streaming, chat history) is plain Java; everything below it is the binding.
+ * Implementations must allow calls from several threads at once.
+ */
+public interface NativeModel extends AutoCloseable {
+
+    /** Token ids of {@code text}, without the BOS token the model adds to prompts. */
+    int[] tokenize(String text);
+
+    /** The conversation rendered with the model's chat template, ending where the assistant's answer begins. */
+    String renderChat(List<ChatMessage> messages);
+
+    /**
+     * Starts generating a continuation of {@code prompt}. Stop strings are not passed down: the caller
+     * matches them, so that it knows exactly why a generation stopped.
+     */
+    NativeCompletion complete(String prompt, SamplingOptions sampling, int maxTokens);
+
+    /** An embedding vector of {@code text}; the model must have been opened for embeddings. */
+    float[] embed(String text);
+
+    /** Releases what the binding allows to release; see {@link Model#close()} for what it cannot. */
+    @Override
+    void close();
+
+    /** One running completion: pieces of text, one per generated token, until it ends. */
+    interface NativeCompletion {
+        /** The next token's text (possibly empty), or null once generation has ended. Blocks until then. */
+        String next();
+
+        /** Asks the native side to stop; call it only from the thread that calls {@link #next()}. */
+        void cancel();
+    }
+}

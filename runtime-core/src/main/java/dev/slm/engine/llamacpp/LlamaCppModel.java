@@ -1,0 +1,223 @@
+package dev.slm.engine.llamacpp;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.slm.SlmException;
+import dev.slm.engine.ChatMessage;
+import dev.slm.engine.ModelOptions;
+import dev.slm.engine.NativeModel;
+import dev.slm.engine.SamplingOptions;
+import dev.slm.gguf.GgufFile;
+import de.kherud.llama.InferenceParameters;
+import de.kherud.llama.LlamaIterator;
+import de.kherud.llama.LlamaModel;
+import de.kherud.llama.LlamaOutput;
+import de.kherud.llama.ModelParameters;
+import de.kherud.llama.Pair;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link NativeModel} over java-llama.cpp: the only class that talks to the binding's model.
+ * The binding's exception type is not public, so its failures arrive here as RuntimeException.
+ */
+public final class LlamaCppModel implements NativeModel {
+    private static final Logger log = LoggerFactory.getLogger(LlamaCppModel.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final LlamaModel model;
+
+    private LlamaCppModel(LlamaModel model) {
+        this.model = model;
+    }
+
+    /** Loads a model whose header was already validated; {@code options} has its defaults resolved. */
+    public static LlamaCppModel load(GgufFile gguf, ModelOptions options) {
+        return load(gguf, options, Optional.empty());
+    }
+
+    public static LlamaCppModel load(GgufFile gguf, ModelOptions options, Optional<Path> nativeLibraryDir) {
+        LlamaNativeLibrary.load(nativeLibraryDir);
+        ModelParameters p = new ModelParameters()
+                .setModel(gguf.path().toString())
+                // llama.cpp splits its context between slots: each slot gets the context asked for.
+                .setCtxSize(options.contextSize() * options.parallel())
+                .setParallel(options.parallel())
+                .setThreads(options.effectiveThreads())
+                .setThreadsBatch(options.effectiveThreads())
+                .setBatchSize(options.batchSize())
+                .setUbatchSize(Math.min(options.batchSize(), 512))
+                // Context shift would silently drop the start of a conversation; slm stops at a full context instead.
+                .disableContextShift()
+                // llama.cpp's warm-up runs on the loading thread; decoding runs on the binding's worker.
+                // Two OpenMP thread teams then fight over the cores (2 threads: ~1.9 ms/token instead of
+                // ~0.4 on the fixture model), so the warm-up is skipped and redone on the worker below.
+                .skipWarmup();
+        if (options.gpuLayers() != 0) {
+            // Only when asked: a CPU-only build prints a warning for any --gpu-layers, even 0.
+            p.setGpuLayers(options.gpuLayers() == -1 ? 999 : options.gpuLayers());
+        }
+        if (options.seed() >= 0) {
+            p.setSeed(options.seed());
+        }
+        if (options.embeddings()) {
+            p.enableEmbedding();
+        }
+        if (!options.nativeLogs()) {
+            p.disableLog();
+        }
+        long start = System.nanoTime();
+        LlamaModel model;
+        try {
+            model = new LlamaModel(p);
+        } catch (RuntimeException e) {
+            throw new SlmException("llama.cpp could not load " + gguf.path() + ": " + oneLine(e.getMessage())
+                    + " (is the architecture '" + gguf.architecture() + "' supported by llama.cpp b4916?)");
+        }
+        LlamaCppModel loaded = new LlamaCppModel(model);
+        if (!options.embeddings()) {
+            loaded.warmUp();
+        }
+        log.debug("loaded {} in {} ms", gguf.path(), (System.nanoTime() - start) / 1_000_000);
+        return loaded;
+    }
+
+    /** One token through the worker thread: pages the weights in and starts its thread team. */
+    private void warmUp() {
+        NativeCompletion c = complete("\n", SamplingOptions.greedy(), 1);
+        while (c.next() != null) {
+            // drain
+        }
+    }
+
+    @Override
+    public int[] tokenize(String text) {
+        return model.encode(text);
+    }
+
+    @Override
+    public String renderChat(List<ChatMessage> messages) {
+        String system = null;
+        List<Pair<String, String>> turns = new ArrayList<>();
+        for (ChatMessage m : messages) {
+            switch (m.role()) {
+                case SYSTEM -> {
+                    if (!turns.isEmpty() || system != null) {
+                        throw new SlmException("a system message may only open the conversation");
+                    }
+                    system = m.content();
+                }
+                case USER -> turns.add(new Pair<>("user", m.content()));
+                case ASSISTANT -> turns.add(new Pair<>("assistant", m.content()));
+            }
+        }
+        return model.applyTemplate(new InferenceParameters("").setMessages(system, turns));
+    }
+
+    @Override
+    public NativeCompletion complete(String prompt, SamplingOptions s, int maxTokens) {
+        InferenceParameters p = new InferenceParameters(prompt)
+                .setTemperature(s.temperature())
+                .setTopK(s.topK())
+                .setTopP(s.topP())
+                .setMinP(s.minP())
+                .setRepeatPenalty(s.repeatPenalty())
+                .setRepeatLastN(s.repeatLastN())
+                .setNPredict(maxTokens)
+                .setCachePrompt(true);
+        if (s.seed() >= 0) {
+            p.setSeed((int) s.seed());
+        }
+        if (s.grammar() != null) {
+            p.setGrammar(s.grammar());
+        } else if (s.jsonSchema() != null) {
+            p.setGrammar(grammarFor(s.jsonSchema()));
+        }
+        LlamaIterator iterator;
+        try {
+            iterator = model.generate(p).iterator();
+        } catch (RuntimeException e) {
+            throw new SlmException("llama.cpp rejected the request: " + oneLine(e.getMessage()));
+        }
+        return new Completion(iterator);
+    }
+
+    /** llama.cpp's converter aborts the process on some malformed input: check the JSON first. */
+    private static String grammarFor(String schema) {
+        JsonNode node;
+        try {
+            node = JSON.readTree(schema);
+        } catch (JsonProcessingException e) {
+            throw new SlmException("the JSON schema is not valid JSON: " + oneLine(e.getOriginalMessage()));
+        }
+        if (node == null || !node.isObject()) {
+            throw new SlmException("the JSON schema must be a JSON object");
+        }
+        try {
+            return LlamaModel.jsonSchemaToGrammar(node.toString());
+        } catch (RuntimeException e) {
+            throw new SlmException("llama.cpp cannot turn this JSON schema into a grammar: " + oneLine(e.getMessage()));
+        }
+    }
+
+    @Override
+    public float[] embed(String text) {
+        try {
+            return model.embed(text);
+        } catch (RuntimeException e) {
+            throw new SlmException("embedding failed: " + oneLine(e.getMessage()));
+        }
+    }
+
+    @Override
+    public void close() {
+        model.close();
+    }
+
+    static String oneLine(String s) {
+        return s == null ? "unknown error" : s.strip().replaceAll("\\s*\\R\\s*", " ");
+    }
+
+    private static final class Completion implements NativeCompletion {
+        private final LlamaIterator iterator;
+        private boolean ended;
+
+        Completion(LlamaIterator iterator) {
+            this.iterator = iterator;
+        }
+
+        @Override
+        public String next() {
+            if (ended || !iterator.hasNext()) {
+                ended = true;
+                return null;
+            }
+            LlamaOutput out;
+            try {
+                out = iterator.next();
+            } catch (RuntimeException e) {
+                ended = true;
+                throw new SlmException("llama.cpp failed while generating: " + oneLine(e.getMessage()));
+            }
+            if (!iterator.hasNext()) {
+                // The binding's last output marks the end; in streaming mode its text is empty.
+                ended = true;
+                return out.text.isEmpty() ? null : out.text;
+            }
+            return out.text;
+        }
+
+        @Override
+        public void cancel() {
+            if (!ended) {
+                ended = true;
+                iterator.cancel();
+            }
+        }
+    }
+}

@@ -1,0 +1,170 @@
+package dev.slm.engine.llamacpp;
+
+import dev.slm.SlmException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Properties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Puts java-llama.cpp's native library where only this user and this library version use it, before
+ * the binding loads it.
+ *
+ * <p>Left alone, the binding extracts its library to {@code /tmp/libjllama.so} under a fixed name,
+ * deletes {@code /tmp/jllama*} and {@code /tmp/llama*} on first load, and prints "Extracted ..." to
+ * stdout. Two processes (two users, two versions) then overwrite each other's library. Instead slm
+ * extracts it once per user and version into a directory named after the library's hash, with an
+ * atomic rename, and points {@code de.kherud.llama.lib.path} at it: the binding then loads that file
+ * and extracts nothing. A file in use is never rewritten, so concurrent processes are safe.
+ */
+public final class LlamaNativeLibrary {
+    private static final Logger log = LoggerFactory.getLogger(LlamaNativeLibrary.class);
+    private static Path loadedFrom;
+
+    private LlamaNativeLibrary() {
+    }
+
+    /** The binding's version, read from its jar. */
+    public static String bindingVersion() {
+        try (InputStream in = LlamaNativeLibrary.class.getResourceAsStream("/META-INF/maven/de.kherud/llama/pom.properties")) {
+            Properties p = new Properties();
+            if (in != null) {
+                p.load(in);
+            }
+            return p.getProperty("version", "unknown");
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    /**
+     * Prepares and loads the native library once per process.
+     *
+     * @param customDirectory a directory holding a libjllama built by the user (for example with CUDA),
+     *                        or empty to use the CPU library shipped in the binding's jar.
+     * @return the directory the library was loaded from.
+     */
+    public static synchronized Path load(Optional<Path> customDirectory) {
+        if (loadedFrom != null) {
+            return loadedFrom;
+        }
+        Path dir = customDirectory.isPresent() ? checkCustom(customDirectory.get()) : extractBundled();
+        System.setProperty("de.kherud.llama.lib.path", dir.toString());
+        // The loader still cleans its temp directory on first load; give it this private one.
+        System.setProperty("de.kherud.llama.tmpdir", dir.toString());
+        initializeQuietly();
+        loadedFrom = dir;
+        log.debug("native library loaded from {}", dir);
+        return dir;
+    }
+
+    private static Path checkCustom(Path dir) {
+        Path lib = dir.resolve(System.mapLibraryName("jllama"));
+        if (!Files.isRegularFile(lib)) {
+            throw new SlmException("no " + lib.getFileName() + " in " + dir
+                    + ": point the native library path at a directory holding a libjllama build");
+        }
+        return dir;
+    }
+
+    /** The binding prints to stdout while it loads (on macOS); stdout belongs to the model's text. */
+    private static void initializeQuietly() {
+        PrintStream stdout = System.out;
+        System.setOut(new PrintStream(OutputStream.nullOutputStream()));
+        try {
+            Class.forName("de.kherud.llama.LlamaModel", true, LlamaNativeLibrary.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            throw new SlmException("the llama.cpp binding is missing from the class path: reinstall slm");
+        } catch (UnsatisfiedLinkError | ExceptionInInitializerError e) {
+            throw new SlmException("cannot load llama.cpp's native library: " + e.getMessage()
+                    + " (this platform may be unsupported; see `slm profile`)", e);
+        } finally {
+            System.setOut(stdout);
+        }
+    }
+
+    private static Path extractBundled() {
+        String resource = "/de/kherud/llama/" + platformFolder() + "/" + System.mapLibraryName("jllama");
+        byte[] library;
+        try (InputStream in = LlamaNativeLibrary.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new SlmException("java-llama.cpp ships no native library for " + platformFolder()
+                        + ": build libjllama for this machine and set its directory as the native library path");
+            }
+            library = in.readAllBytes();
+        } catch (IOException e) {
+            throw new SlmException("cannot read the bundled native library: " + e.getMessage());
+        }
+        String hash = sha256(library).substring(0, 16);
+        Path dir = nativeRoot().resolve("llama-" + bindingVersion() + "-" + platformFolder().replace('/', '-') + "-" + hash);
+        Path target = dir.resolve(System.mapLibraryName("jllama"));
+        try {
+            if (Files.isRegularFile(target) && Files.size(target) == library.length) {
+                return dir;
+            }
+            Files.createDirectories(dir);
+            restrictToOwner(dir);
+            Path tmp = Files.createTempFile(dir, "part-", ".tmp");
+            Files.write(tmp, library);
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            return dir;
+        } catch (IOException e) {
+            throw new SlmException("cannot extract the native library to " + dir + ": " + e.getMessage()
+                    + " (set SLM_NATIVE_DIR to a writable directory)");
+        }
+    }
+
+    /** Per-user: $SLM_NATIVE_DIR, else $XDG_CACHE_HOME/slm/native, else ~/.cache/slm/native. */
+    static Path nativeRoot() {
+        String explicit = System.getenv("SLM_NATIVE_DIR");
+        if (explicit != null && !explicit.isBlank()) {
+            return Path.of(explicit);
+        }
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path cache = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return cache.resolve("slm").resolve("native");
+    }
+
+    private static void restrictToOwner(Path dir) {
+        try {
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        } catch (UnsupportedOperationException | IOException e) {
+            log.debug("cannot restrict {} to its owner: {}", dir, e.getMessage());
+        }
+    }
+
+    /** The binding's resource folder for this OS and CPU, as its OSInfo names them. */
+    static String platformFolder() {
+        String os = System.getProperty("os.name").toLowerCase(Locale.ROOT);
+        String arch = System.getProperty("os.arch").toLowerCase(Locale.ROOT);
+        String osFolder = os.contains("mac") || os.contains("darwin") ? "Mac"
+                : os.contains("win") ? "Windows" : "Linux";
+        String archFolder = switch (arch) {
+            case "amd64", "x86_64", "x64" -> "x86_64";
+            case "aarch64", "arm64" -> "aarch64";
+            case "x86", "i386", "i686" -> "x86";
+            default -> arch;
+        };
+        return osFolder + "/" + archFolder;
+    }
+
+    private static String sha256(byte[] data) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
