@@ -1,0 +1,45 @@
+# Sourced by the other scripts: finds a JDK >= 21 and Maven, or says how to get them.
+# The default `java` on many machines (Debian 12: 17) is too old, so JAVA_HOME is chosen here.
+
+slm_java_major() {
+  "$1" -XshowSettings:properties -version 2>&1 |
+    awk -F'= ' '/java.specification.version/ {split($2, v, "."); print (v[1] == "1" ? v[2] : v[1]); exit}'
+}
+
+slm_find_jdk() {
+  for java in ${JAVA_HOME:+"$JAVA_HOME/bin/java"} "$(command -v java 2>/dev/null)" \
+              /usr/lib/jvm/*/bin/java /opt/java/*/bin/java /usr/local/*/bin/java; do
+    [ -x "$java" ] || continue
+    [ -x "$(dirname "$java")/javac" ] || continue
+    major=$(slm_java_major "$java")
+    if [ -n "$major" ] && [ "$major" -ge 21 ] 2>/dev/null; then
+      (cd "$(dirname "$java")/.." && pwd)
+      return 0
+    fi
+  done
+  return 1
+}
+
+if ! SLM_JDK=$(slm_find_jdk); then
+  echo "error: no JDK 21 or newer found (looked at JAVA_HOME, PATH and /usr/lib/jvm)." >&2
+  echo "       Install one, e.g. 'apt-get install openjdk-21-jdk-headless' (Debian 13) or Temurin 21+, then retry." >&2
+  exit 1
+fi
+export JAVA_HOME="$SLM_JDK"
+export PATH="$JAVA_HOME/bin:$PATH"
+
+if ! command -v mvn >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Maven is missing: installing it with apt-get." >&2
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq maven >/dev/null) || {
+      echo "error: could not install Maven; install it ('apt-get install maven') and retry." >&2; exit 1; }
+  else
+    echo "error: Maven (mvn) is missing: install it ('sudo apt-get install maven') and retry." >&2
+    exit 1
+  fi
+fi
+
+# Maven 3.8's bundled Guava warns about sun.misc.Unsafe on JDK 24+; the flag exists from JDK 23 on.
+if [ "$(slm_java_major "$JAVA_HOME/bin/java")" -ge 23 ]; then
+  export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
+fi
