@@ -12,7 +12,10 @@ import java.util.List;
  *
  * <p>Thread safety: every method may be called from several threads at once. Generations run in
  * llama.cpp's slots ({@link ModelOptions#parallel()} of them at a time); further requests wait in
- * its queue. Concurrent generations never see each other's tokens.
+ * its queue. Concurrent generations never see each other's tokens. With one slot a greedy answer
+ * is the same whatever else runs; with several, requests are decoded in one batch, whose rounding
+ * differs from a single request's, so a greedy answer may take another near-tie token (as with
+ * llama.cpp's own server).
  *
  * <p>Memory: {@link #close()} stops the model's work but the binding (java-llama.cpp 4.2.0) frees
  * neither the weights nor the context (upstream issue #102), and its native worker thread keeps the
@@ -69,6 +72,9 @@ public final class Model implements AutoCloseable {
                     + options.contextSize() + ": shorten the prompt or raise the context size");
         }
         int maxTokens = sampling.maxTokens() == -1 ? room : Math.min(sampling.maxTokens(), room);
+        if (sampling.grammar() != null) {
+            GbnfGrammar.validate(sampling.grammar());
+        }
         return Generation.start(nativeModel, prompt, sampling, promptTokens, maxTokens);
     }
 

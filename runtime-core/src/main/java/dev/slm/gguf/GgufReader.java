@@ -170,7 +170,7 @@ public final class GgufReader {
     private long readCount(String what, int minBytes) throws IOException {
         long n = readLong();
         if (n < 0 || n > (fileSize - position) / minBytes) {
-            throw corrupt(what + " is " + Long.toUnsignedString(n) + ", more than the file can hold");
+            throw truncatedOrCorrupt(what + " is " + Long.toUnsignedString(n) + ", more than the file can hold");
         }
         return n;
     }
@@ -178,7 +178,7 @@ public final class GgufReader {
     private String readString() throws IOException {
         long len = readLong();
         if (len < 0 || len > MAX_STRING || len > fileSize - position) {
-            throw corrupt("a string claims " + Long.toUnsignedString(len) + " bytes");
+            throw truncatedOrCorrupt("a string claims " + Long.toUnsignedString(len) + " bytes");
         }
         byte[] bytes = readBytes((int) len);
         try {
@@ -227,6 +227,11 @@ public final class GgufReader {
 
     private GgufException corrupt(String why) {
         return new GgufException(path + " is corrupt: " + why + " (download it again)");
+    }
+
+    /** A length past the end of the file: either the file was cut or the length is garbage. */
+    private GgufException truncatedOrCorrupt(String why) {
+        return new GgufException(path + " is truncated or corrupt: " + why + " (download it again)");
     }
 
     private GgufException truncatedHeader() {

@@ -14,6 +14,7 @@ import de.kherud.llama.LlamaModel;
 import de.kherud.llama.LlamaOutput;
 import de.kherud.llama.ModelParameters;
 import de.kherud.llama.Pair;
+import de.kherud.llama.args.PoolingType;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -67,8 +68,17 @@ public final class LlamaCppModel implements NativeModel {
         }
         if (options.embeddings()) {
             p.enableEmbedding();
+            if (gguf.integer(gguf.architecture() + ".pooling_type").isEmpty()) {
+                // Without a pooling type llama.cpp returns one vector per token and the binding
+                // hands back the first (the BOS token's, the same for every text). Pool on the last
+                // token, as decoder embedding models do; MEAN aborts the process in b4916
+                // (GGML_ASSERT ggml_can_mul_mat), measured on the fixture model.
+                p.setPoolingType(PoolingType.LAST);
+            }
         }
-        if (!options.nativeLogs()) {
+        if (options.nativeLogs()) {
+            NativeStderrCapture.install();
+        } else {
             p.disableLog();
         }
         long start = System.nanoTime();
