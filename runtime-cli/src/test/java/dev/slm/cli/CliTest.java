@@ -68,6 +68,24 @@ class CliTest {
         assertTrue(r.stderr().contains("/reset"), "help was printed: " + r.stderr());
     }
 
+    /** llama.cpp logs how much of each prompt it already holds in its KV cache ("kv cache rm [kept, end)"). */
+    @Test
+    void aChatTurnReusesTheCacheOfThePreviousTurns() throws Exception {
+        JavaProcess.Result r = slm("Tell me about Lily\nAnd then?\n/exit\n", "chat", MODEL, "--temperature", "0", "-n", "8", "-v");
+        assertEquals(0, r.exitCode(), r.stderr());
+        List<Integer> promptSizes = numbers(r.stderr(), "n_prompt_tokens = (\\d+)");
+        List<Integer> kept = numbers(r.stderr(), "kv cache rm \\[(\\d+), end\\)");
+        // warm-up, turn 1, turn 2
+        assertEquals(3, promptSizes.size(), r.stderr());
+        assertTrue(kept.getLast() >= promptSizes.get(1),
+                "turn 2 should keep turn 1's " + promptSizes.get(1) + " prompt tokens, kept " + kept.getLast());
+    }
+
+    private static List<Integer> numbers(String text, String regex) {
+        return java.util.regex.Pattern.compile(regex).matcher(text).results()
+                .map(m -> Integer.parseInt(m.group(1))).toList();
+    }
+
     @Test
     void chatEndsAtEndOfInput() throws Exception {
         JavaProcess.Result r = slm("Hello\n", "chat", MODEL, "-n", "5");
