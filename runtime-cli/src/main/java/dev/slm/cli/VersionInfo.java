@@ -1,24 +1,14 @@
 package dev.slm.cli;
 
+import dev.slm.ResourceProperties;
 import dev.slm.engine.llamacpp.LlamaNativeLibrary;
-import java.io.IOException;
-import java.io.InputStream;
-import java.util.Properties;
 import picocli.CommandLine;
 
 /** `slm --version`: slm's version and the inference library under it. */
 final class VersionInfo implements CommandLine.IVersionProvider {
 
     static String slmVersion() {
-        try (InputStream in = VersionInfo.class.getResourceAsStream("/slm-version.properties")) {
-            Properties p = new Properties();
-            if (in != null) {
-                p.load(in);
-            }
-            return p.getProperty("version", "unknown");
-        } catch (IOException e) {
-            return "unknown";
-        }
+        return ResourceProperties.value("/slm-version.properties", "version", "unknown");
     }
 
     @Override

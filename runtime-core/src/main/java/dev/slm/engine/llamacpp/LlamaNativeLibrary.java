@@ -1,5 +1,6 @@
 package dev.slm.engine.llamacpp;
 
+import dev.slm.ResourceProperties;
 import dev.slm.SlmException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,7 +15,6 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.Properties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,15 +38,7 @@ public final class LlamaNativeLibrary {
 
     /** The binding's version, read from its jar. */
     public static String bindingVersion() {
-        try (InputStream in = LlamaNativeLibrary.class.getResourceAsStream("/META-INF/maven/de.kherud/llama/pom.properties")) {
-            Properties p = new Properties();
-            if (in != null) {
-                p.load(in);
-            }
-            return p.getProperty("version", "unknown");
-        } catch (IOException e) {
-            return "unknown";
-        }
+        return ResourceProperties.value("/META-INF/maven/de.kherud/llama/pom.properties", "version", "unknown");
     }
 
     /**
