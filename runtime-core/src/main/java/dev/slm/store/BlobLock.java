@@ -32,6 +32,7 @@ import org.slf4j.LoggerFactory;
 public final class BlobLock implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BlobLock.class);
     private static final Map<Path, Semaphore> IN_PROCESS = new ConcurrentHashMap<>();
+    private static volatile String hostName;
 
     private final Semaphore local;
     private final FileChannel channel;
@@ -146,12 +147,16 @@ public final class BlobLock implements AutoCloseable {
         return "";
     }
 
+    /** Looked up once: on a host with broken name resolution the lookup can take seconds. */
     private static String hostName() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (IOException e) {
-            return "localhost";
+        if (hostName == null) {
+            try {
+                hostName = InetAddress.getLocalHost().getHostName();
+            } catch (IOException e) {
+                hostName = "localhost";
+            }
         }
+        return hostName;
     }
 
     private static void closeQuietly(FileChannel channel) {

@@ -43,7 +43,7 @@ class DownloaderTest {
     static DownloadSettings fastSettings() {
         return DownloadSettings.fromEnvironment(Map.of())
                 .withRetry(new RetryPolicy(3, Duration.ofMillis(10), Duration.ofMillis(40)))
-                .withStallTimeout(Duration.ofMillis(700))
+                .withStallTimeout(Duration.ofMillis(1500))
                 .withToken(Optional.empty())
                 .withProxy(HttpClient.Builder.NO_PROXY);
     }
@@ -124,7 +124,7 @@ class DownloaderTest {
 
     @Test
     void aStalledConnectionTimesOutAndResumes() throws Exception {
-        server.script(PATH, Fault.stall(100_000, Duration.ofSeconds(3)));
+        server.script(PATH, Fault.stall(100_000, Duration.ofSeconds(4)));
         fetch(server.url(PATH));
         assertInstalled();
         assertTrue(log.toString(StandardCharsets.UTF_8).contains("timed out: no data for"), log.toString(StandardCharsets.UTF_8));
