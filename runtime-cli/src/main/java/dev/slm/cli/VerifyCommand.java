@@ -29,6 +29,7 @@ final class VerifyCommand implements Callable<Integer> {
         ModelVerification verification = new ModelVerification(models);
         boolean allOk = true;
         for (String name : targets) {
+            System.err.println("verifying " + name + "...");
             ModelVerification.Result r = verification.verify(name);
             System.out.println((r.ok() ? "ok      " : "FAILED  ") + r.name() + ": " + r.detail());
             allOk &= r.ok();
