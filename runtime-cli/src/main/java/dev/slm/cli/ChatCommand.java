@@ -27,8 +27,12 @@ final class ChatCommand implements Callable<Integer> {
     private static final String HELP = "/reset  forget the conversation\n/exit   leave (Ctrl-D too)\n"
             + "Ctrl-C  stop the current answer";
 
-    @Parameters(index = "0", paramLabel = "MODEL", description = "Path of a .gguf model file.")
+    @Parameters(index = "0", paramLabel = "MODEL",
+            description = "A model name (pulled on first use; `slm list --available`) or the path of a .gguf file.")
     String model;
+
+    @Mixin
+    ModelSourceOptions source;
 
     @Option(names = "--system", paramLabel = "TEXT", description = "System prompt that opens the conversation.")
     String systemPrompt;
@@ -46,7 +50,7 @@ final class ChatCommand implements Callable<Integer> {
         SamplingOptions samplingOptions = sampling.toOptions();
         boolean interactive = System.console() != null;
         PrintStream out = System.out;
-        try (Model m = Model.open(ModelReference.resolve(model), modelOptions.toOptions())) {
+        try (Model m = Model.open(ModelReference.resolve(model, source), modelOptions.toOptions())) {
             ChatSession session = m.newChat(systemPrompt);
             installCtrlC(interactive);
             if (interactive) {

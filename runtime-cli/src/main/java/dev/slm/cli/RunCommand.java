@@ -18,8 +18,12 @@ import picocli.CommandLine.Parameters;
 final class RunCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
 
-    @Parameters(index = "0", paramLabel = "MODEL", description = "Path of a .gguf model file.")
+    @Parameters(index = "0", paramLabel = "MODEL",
+            description = "A model name (pulled on first use; `slm list --available`) or the path of a .gguf file.")
     String model;
+
+    @Mixin
+    ModelSourceOptions source;
 
     @Parameters(index = "1", paramLabel = "PROMPT", arity = "0..1",
             description = "Text to continue; '-' or none reads it from stdin.")
@@ -36,7 +40,7 @@ final class RunCommand implements Callable<Integer> {
         String text = prompt == null || prompt.equals("-") ? readStdin() : prompt;
         Model.requirePrompt(text);
         var samplingOptions = sampling.toOptions();
-        try (Model m = Model.open(ModelReference.resolve(model), modelOptions.toOptions())) {
+        try (Model m = Model.open(ModelReference.resolve(model, source), modelOptions.toOptions())) {
             PrintStream out = System.out;
             Completion c = m.generate(text, samplingOptions).forEachToken(piece -> {
                 out.print(piece);

@@ -1,0 +1,39 @@
+package dev.slm.store;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Optional;
+
+/**
+ * What the store knows of one named model: which blob holds it and where it came from. Two names for
+ * one file have two manifests and share the blob.
+ *
+ * @param file       the file's name where it came from (for humans; the blob is named by its hash)
+ * @param source     the URL it was downloaded from, or {@code file:} URI of an imported file
+ * @param createdAt  ISO-8601 instant of the pull or import
+ * @param verifiedAt ISO-8601 instant the blob was last hashed and matched: at pull, import or {@code slm verify}
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record Manifest(int schema, String name, String sha256, long size, String file, String architecture,
+                       String quantization, String source, String createdAt, String verifiedAt) {
+
+    public static final int SCHEMA = 1;
+
+    public static Manifest of(String name, String sha256, long size, String file, String architecture,
+                              String quantization, String source, Instant now) {
+        return new Manifest(SCHEMA, name, sha256, size, file, architecture, quantization, source, now.toString(), now.toString());
+    }
+
+    public Manifest verified(Instant when) {
+        return new Manifest(schema, name, sha256, size, file, architecture, quantization, source, createdAt, when.toString());
+    }
+
+    public Optional<Instant> lastVerified() {
+        try {
+            return Optional.ofNullable(verifiedAt).map(Instant::parse);
+        } catch (DateTimeParseException e) {
+            return Optional.empty();
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package dev.slm.store;
+
+import dev.slm.SlmException;
+import java.nio.file.Files;
+import java.time.Instant;
+
+/**
+ * {@code slm verify}: hashes a stored model's file again and compares it with the hash it is stored
+ * under. A file that no longer matches is deleted, since a content-addressed store must never serve
+ * a blob under a hash it does not have; its manifest stays, so {@code slm list} says to pull again.
+ */
+public final class ModelVerification {
+    private final ModelStore store;
+
+    public ModelVerification(ModelStore store) {
+        this.store = store;
+    }
+
+    /** @param detail for a failure, what is wrong and what to do */
+    public record Result(String name, boolean ok, String detail) {
+    }
+
+    public Result verify(String name) {
+        Manifest manifest;
+        try {
+            manifest = store.manifest(name).orElseThrow(() -> new SlmException("no model named " + name
+                    + " in " + store.root() + " (`slm list` shows what is there)"));
+        } catch (SlmException e) {
+            return new Result(name, false, e.getMessage());
+        }
+        String sha256 = manifest.sha256();
+        try (BlobLock ignored = store.lock(sha256, line -> { })) {
+            if (!Files.isRegularFile(store.blob(sha256))) {
+                return new Result(manifest.name(), false, "its file is missing: run `slm pull " + manifest.name()
+                        + "` (or import it) again");
+            }
+            String actual = Sha256.of(store.blob(sha256));
+            if (!actual.equals(sha256)) {
+                deleteBlob(sha256);
+                return new Result(manifest.name(), false, "its file is damaged (sha256 " + actual + ", expected "
+                        + sha256 + ") and was deleted: run `slm pull " + manifest.name() + "` (or import it) again");
+            }
+        }
+        store.save(manifest.verified(Instant.now()));
+        return new Result(manifest.name(), true, "sha256 " + sha256 + " matches");
+    }
+
+    private void deleteBlob(String sha256) {
+        try {
+            Files.deleteIfExists(store.blob(sha256));
+        } catch (java.io.IOException e) {
+            throw new SlmException("cannot delete the damaged " + store.blob(sha256) + ": " + e.getMessage());
+        }
+    }
+}

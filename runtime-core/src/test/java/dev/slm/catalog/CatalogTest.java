@@ -1,0 +1,121 @@
+package dev.slm.catalog;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.slm.SlmException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CatalogTest {
+    private static final List<String> REQUIRED = List.of("qwen2.5-0.5b-instruct", "qwen2.5-1.5b-instruct",
+            "qwen2.5-3b-instruct", "llama3.2-1b-instruct", "llama3.2-3b-instruct", "gemma3-1b-it", "gemma3-4b-it",
+            "phi4-mini-instruct", "smollm2-135m-instruct", "smollm2-360m-instruct", "smollm2-1.7b-instruct");
+
+    @Test
+    void shippedCatalogPinsEveryRequiredModelToARunnableVerifiableFile() {
+        Catalog catalog = Catalog.builtIn();
+        for (String name : REQUIRED) {
+            CatalogEntry e = catalog.find(name).orElseThrow(() -> new AssertionError(name + " missing from models.lock"));
+            assertTrue(e.sha256().isPresent(), name + " has no sha256");
+            assertTrue(SupportedArchitectures.isSupported(e.architecture()), name + ": " + e.architecture());
+            assertTrue(e.size() > 50_000_000L, name + " size " + e.size());
+            assertTrue(e.contextLength() >= 8192 && e.minRamMib() > 0 && !e.license().isEmpty()
+                    && !e.template().isEmpty() && !e.parameters().isEmpty(), name + " lacks metadata");
+            assertEquals("Q4_K_M", e.quantization(), name);
+            for (var url : e.urls()) {
+                assertEquals("https", url.getScheme(), name);
+                assertEquals("huggingface.co", url.getHost(), name);
+                assertTrue(url.getPath().contains("/resolve/") && url.getPath().endsWith("/" + e.file()), url.toString());
+            }
+        }
+        Set<String> hashes = new HashSet<>();
+        catalog.entries().forEach(e -> assertTrue(hashes.add(e.sha256().orElseThrow()), "two entries pin one file: " + e.name()));
+    }
+
+    @Test
+    void namesAndAliasesMatchWhateverTheCase() {
+        Catalog catalog = Catalog.builtIn();
+        assertEquals("llama3.2-1b-instruct", catalog.find("llama3.2-1b").orElseThrow().name());
+        assertEquals("qwen2.5-0.5b-instruct", catalog.find("Qwen2.5:0.5B").orElseThrow().name());
+        assertTrue(catalog.find("qwen3-0.6b").isEmpty());
+    }
+
+    @Test
+    void closeNamesAreSuggestedForTyposAndPrefixes() {
+        var spellings = Catalog.builtIn().spellings();
+        assertEquals("qwen2.5-0.5b-instruct", NameSuggestions.closest("qwen2.5-0.5b-instrcut", spellings).get(0));
+        assertEquals("llama3.2-1b-instruct", NameSuggestions.closest("lama3.2-1b", spellings).get(0));
+        assertTrue(NameSuggestions.closest("gemma3", spellings).contains("gemma3-1b-it"));
+        assertTrue(NameSuggestions.closest("mistral-7b-instruct-v0.3", spellings).isEmpty());
+        assertEquals(" (did you mean a, b?)", NameSuggestions.hint(List.of("a", "b")));
+    }
+
+    @Test
+    void userLockFileAddsAndReplacesEntries(@TempDir Path dir) throws Exception {
+        Path lock = dir.resolve("models.lock");
+        Files.writeString(lock, """
+                [[model]]
+                name = "qwen2.5-0.5b-instruct"
+                architecture = "qwen2"
+                size = 10
+                sha256 = "%s"
+                urls = ["https://mirror.example/q.gguf"]
+
+                [[model]]
+                name = "my-model"
+                aliases = ["mine"]
+                architecture = "llama"
+                size = 20
+                urls = ["https://mirror.example/m.gguf"]
+                """.formatted("ab".repeat(32)));
+        Catalog merged = Catalog.builtIn().withOverrides(Catalog.read(lock, false));
+        assertEquals(10, merged.find("qwen2.5-0.5b-instruct").orElseThrow().size());
+        assertTrue(merged.find("qwen2.5-0.5b").isEmpty(), "a replaced entry keeps only the aliases its new version lists");
+        assertEquals("https://mirror.example/q.gguf", merged.find("qwen2.5-0.5b-instruct").orElseThrow().urls().get(0).toString());
+        CatalogEntry mine = merged.find("mine").orElseThrow();
+        assertEquals("my-model", mine.name());
+        assertEquals("m.gguf", mine.file());
+        assertFalse(mine.sha256().isPresent());
+        assertEquals(Catalog.builtIn().entries().size() + 1, merged.entries().size());
+        assertTrue(Catalog.read(dir.resolve("absent.lock"), true).entries().isEmpty());
+    }
+
+    @Test
+    void mistakesInALockFileAreNamedWithTheEntry() {
+        String bad = """
+                [[model]]
+                name = "x"
+                architecture = "llama"
+                size = 1
+                sha265 = "00"
+                urls = ["https://a/b"]
+                """;
+        SlmException e = assertThrows(SlmException.class, () -> Catalog.parse(bad, "my.lock"));
+        assertTrue(e.getMessage().startsWith("my.lock: model #1 (x): unknown key 'sha265'"), e.getMessage());
+        e = assertThrows(SlmException.class, () -> Catalog.parse(bad.replace("sha265 = \"00\"", "sha256 = \"00\""), "my.lock"));
+        assertTrue(e.getMessage().contains("sha256 must be 64 hexadecimal digits"), e.getMessage());
+        e = assertThrows(SlmException.class, () -> Catalog.parse(bad.replace("sha265 = \"00\"\n", "").replace("https://a/b", "ftp://a/b"), "my.lock"));
+        assertTrue(e.getMessage().contains("is not an http(s) URL"), e.getMessage());
+        e = assertThrows(SlmException.class, () -> Catalog.parse("[[model]\nname=", "my.lock"));
+        assertTrue(e.getMessage().startsWith("my.lock is not valid TOML:") && e.getMessage().contains(" at line "), e.getMessage());
+        e = assertThrows(SlmException.class, () -> Catalog.read(Path.of("/nonexistent/x.lock"), false));
+        assertTrue(e.getMessage().contains("lock file not found"), e.getMessage());
+    }
+
+    @Test
+    void architecturesNewerThanTheEmbeddedLlamaCppAreRefusedByName() {
+        assertTrue(SupportedArchitectures.isSupported("gemma3"));
+        assertTrue(SupportedArchitectures.isSupported("phi3"));
+        SlmException e = assertThrows(SlmException.class, () -> SupportedArchitectures.require("qwen3", "qwen3-0.6b"));
+        assertEquals("qwen3-0.6b is a 'qwen3' model, which the llama.cpp inside slm (b4916) cannot load: pick another"
+                + " model (`slm list --available` shows the catalog)", e.getMessage());
+    }
+}
