@@ -115,6 +115,21 @@ ensure_dir() { # path mode [owner]
   fi
 }
 
+# llama.cpp's library links against the C++ and OpenMP runtimes of the system; the archive does not
+# carry them (a copy from the build machine would demand its newer glibc).
+check_system_libraries() {
+  [ -z "$destdir" ] || return 0
+  cache=$( { ldconfig -p || /sbin/ldconfig -p; } 2>/dev/null) || true
+  [ -n "$cache" ] || return 0
+  warn_if_missing "$cache" libstdc++.so.6 libstdc++6 libstdc++
+  warn_if_missing "$cache" libgomp.so.1 libgomp1 libgomp
+}
+
+warn_if_missing() { # ldconfig-cache soname debian-package fedora-package
+  case $1 in *"$2 "*) return 0 ;; esac
+  say "warning: $2 is missing and llama.cpp needs it: install it (Debian, Ubuntu, Raspberry Pi OS: apt-get install $3; Fedora: dnf install $4)"
+}
+
 install_slm() {
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' EXIT
@@ -226,6 +241,8 @@ install_slm() {
   fi
 
 
+  check_system_libraries
+
   if [ "$changes" = 0 ]; then say "nothing to do: slm is installed and up to date in $root"
   else say "done: $changes change(s); run: $bindir/slm --version"; fi
 }
@@ -247,7 +264,9 @@ uninstall_slm() {
       changed "remove unit $unitdir/$name"
     fi
   done
-  [ -z "$systemd_reason" ] || say "skip systemctl disable/daemon-reload ($systemd_reason)"
+  if [ -n "$systemd_reason" ] && [ -n "$(ls "$root"/systemd/*.service 2>/dev/null)" ]; then
+    say "skip systemctl disable/daemon-reload ($systemd_reason)"
+  fi
   if [ -z "$systemd_reason" ] && [ "$changes" -gt 0 ]; then systemctl daemon-reload; fi
 
   if [ "$(readlink "$destdir$bindir/slm" 2>/dev/null || true)" = "$prefix/bin/slm" ]; then

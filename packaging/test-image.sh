@@ -21,9 +21,14 @@ finish() {
   exit $?
 }
 
+case "$(uname -s)-$(uname -m)" in
+  Linux-x86_64) platform=linux-x86_64 ;;
+  Linux-aarch64) platform=linux-aarch64 ;;
+  *) echo "test-image.sh runs on Linux x86_64 or aarch64 (install.sh targets systemd)"; exit 1 ;;
+esac
 archive=${1:-}
 if [ -z "$archive" ]; then
-  for a in packaging/target/slm-*.tar.gz; do archive=$a; done
+  for a in packaging/target/slm-*-$platform.tar.gz; do archive=$a; done
 fi
 model=${SLM_FIXTURE_MODEL:-../shared/fixtures/models/stories260K.gguf}
 if [ ! -f "$archive" ]; then fail "archive built (none in packaging/target: run mvn package)"; finish; fi
@@ -137,5 +142,21 @@ check "an edited config survives --uninstall" grep -q Xmx128m "$root/etc/slm/slm
 DESTDIR=$root "$image/install.sh" > /dev/null 2>&1
 DESTDIR=$root "$root/opt/slm/install.sh" --uninstall --purge > "$tmp/out/purge" 2>&1
 check "--uninstall --purge removes models and config too" test ! -e "$root/var/lib/slm" -a ! -e "$root/etc/slm" -a ! -e "$root/opt/slm"
+
+# 5. The .deb (built where dpkg-deb exists) carries the same program and declares the libraries.
+deb=
+for d in "$(dirname "$archive")"/slm_*.deb; do [ -f "$d" ] && deb=$d; done
+if [ -n "$deb" ] && command -v dpkg-deb >/dev/null 2>&1; then
+  dpkg-deb -x "$deb" "$tmp/deb"
+  check "the .deb's /opt/slm holds the archive's files" diff -rq -x install.sh "$image" "$tmp/deb/opt/slm"
+  bare SLM_JAVA_OPTS=-Xlog:class+load "$tmp/deb/opt/slm/bin/slm" --version > "$tmp/out/deb-version" 2>&1
+  check "the .deb's slm runs with its class-data archive" \
+    grep -q 'dev.slm.cli.Main source: shared objects file (top)' "$tmp/out/deb-version"
+  check "the .deb depends on the C++ and OpenMP runtimes" \
+    sh -c "dpkg-deb -f '$deb' Depends | grep -q libgomp1 && dpkg-deb -f '$deb' Depends | grep -q libstdc++6"
+  check "the .deb's /etc/slm/slm.env is a conffile" sh -c "dpkg-deb -I '$deb' conffiles | grep -qx /etc/slm/slm.env"
+else
+  echo "SKIP: no .deb next to the archive (dpkg-deb missing when it was built)"
+fi
 
 finish
