@@ -42,7 +42,7 @@ echo "testing $archive ($(wc -c < "$archive") bytes) in $tmp"
 
 # A PATH with only what the launcher itself uses: no java, no JDK anywhere on it.
 mkdir -p "$tmp/tools" "$tmp/home" "$tmp/out"
-for tool in sh dirname readlink; do ln -s "$(command -v $tool)" "$tmp/tools/$tool"; done
+for tool in sh dirname readlink sed; do ln -s "$(command -v $tool)" "$tmp/tools/$tool"; done
 bare() { env -i HOME="$tmp/home" PATH="$tmp/tools" SLM_NATIVE_DIR="$tmp/native" "$@"; } # [VAR=value...] command
 
 tar -xzf "$archive" -C "$tmp" || { fail "unpack $archive"; finish; }
