@@ -1,0 +1,88 @@
+#!/bin/sh
+# Builds a .deb from the staged image (packaging/pom.xml calls it after the .tar.gz): the same
+# /opt/slm, plus /usr/bin/slm, /etc/slm/slm.env as a conffile, the systemd unit(s), and maintainer
+# scripts that create the slm user and its state directory. apt then pulls in the C++ and OpenMP
+# runtimes that llama.cpp needs, which the .tar.gz leaves to install.sh's warning.
+#
+# Usage: build-deb.sh STAGED-IMAGE-DIR OUTPUT-DIR VERSION PLATFORM
+set -eu
+stage=$1 out=$2 version=$3 platform=$4
+
+if ! command -v dpkg-deb >/dev/null 2>&1; then
+  echo "build-deb.sh: dpkg-deb is not installed: no .deb (the .tar.gz is complete without it)"
+  exit 0
+fi
+case $platform in
+  linux-x86_64) arch=amd64 ;;
+  linux-aarch64) arch=arm64 ;;
+  *) echo "build-deb.sh: no .deb for $platform"; exit 0 ;;
+esac
+# Debian orders 0.1.0~SNAPSHOT before 0.1.0.
+debversion=$(echo "$version" | tr '-' '~')
+root=$out/deb/slm_${debversion}_$arch
+rm -rf "$out/deb"
+mkdir -p "$root/opt" "$root/usr/bin" "$root/etc/slm" "$root/lib/systemd/system" "$root/DEBIAN"
+
+cp -a "$stage" "$root/opt/slm"
+rm -f "$root/opt/slm/install.sh" # dpkg installs and removes this package, not install.sh
+ln -s /opt/slm/bin/slm "$root/usr/bin/slm"
+cp -p "$stage/etc/slm.env" "$root/etc/slm/slm.env"
+units=
+for unit in "$stage"/systemd/*.service; do
+  [ -f "$unit" ] || continue
+  cp -p "$unit" "$root/lib/systemd/system/"
+  units="$units $(basename "$unit")"
+done
+rmdir "$root/lib/systemd/system" "$root/lib/systemd" "$root/lib" 2>/dev/null || true
+
+cat > "$root/DEBIAN/control" <<EOF
+Package: slm
+Version: $debversion
+Architecture: $arch
+Maintainer: slm developers <slm@localhost>
+Installed-Size: $(du -sk "$root" | cut -f1)
+Depends: libc6 (>= 2.17), libstdc++6, libgomp1, adduser
+Section: utils
+Priority: optional
+Description: run small language models (GGUF) locally through llama.cpp
+ slm runs GGUF models on the machine itself: slm run, slm chat, and the
+ slm service. It carries its own Java runtime under /opt/slm.
+EOF
+echo /etc/slm/slm.env > "$root/DEBIAN/conffiles"
+
+cat > "$root/DEBIAN/postinst" <<EOF
+#!/bin/sh
+set -e
+if [ "\$1" = configure ]; then
+  if ! getent passwd slm >/dev/null; then
+    adduser --system --group --home /var/lib/slm --no-create-home --shell /usr/sbin/nologin slm
+  fi
+  mkdir -p /var/lib/slm/models
+  chown slm:slm /var/lib/slm /var/lib/slm/models
+  chmod 750 /var/lib/slm /var/lib/slm/models
+  if [ -n "$units" ] && [ -d /run/systemd/system ]; then
+    systemctl daemon-reload
+    systemctl enable$units
+  fi
+fi
+EOF
+cat > "$root/DEBIAN/prerm" <<EOF
+#!/bin/sh
+set -e
+if [ "\$1" = remove ] && [ -n "$units" ] && [ -d /run/systemd/system ]; then
+  systemctl disable --now$units || true
+fi
+EOF
+cat > "$root/DEBIAN/postrm" <<EOF
+#!/bin/sh
+set -e
+# Models stay on remove; purge deletes them with the rest of the state.
+if [ "\$1" = purge ]; then
+  rm -rf /var/lib/slm
+fi
+if [ -d /run/systemd/system ]; then systemctl daemon-reload || true; fi
+EOF
+chmod 755 "$root/DEBIAN/postinst" "$root/DEBIAN/prerm" "$root/DEBIAN/postrm"
+
+dpkg-deb --root-owner-group -Zgzip --build "$root" "$out/slm_${debversion}_$arch.deb" >/dev/null
+echo "build-deb.sh: $out/slm_${debversion}_$arch.deb: $(wc -c < "$out/slm_${debversion}_$arch.deb") bytes"
