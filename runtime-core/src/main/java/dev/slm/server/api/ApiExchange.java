@@ -35,6 +35,7 @@ final class ApiExchange {
     private String model;
     private Usage usage;
     private boolean streamed;
+    private boolean bodyRead;
 
     ApiExchange(HttpExchange exchange, long maxBodyBytes) {
         this.exchange = exchange;
@@ -93,6 +94,7 @@ final class ApiExchange {
             }
         }
         byte[] body = readAtMost(exchange.getRequestBody(), maxBodyBytes);
+        bodyRead = true;
         if (body.length == 0) {
             throw new ApiException(400, "invalid_request_error", "invalid_body", null,
                     "the request body is empty: send a JSON object");
@@ -108,6 +110,11 @@ final class ApiExchange {
             throw new ApiException(400, "invalid_request_error", "invalid_body", null, "the request body must be a JSON object");
         }
         return (ObjectNode) node;
+    }
+
+    private boolean hasBody() {
+        String length = header("Content-Length");
+        return header("Transfer-Encoding") != null || (length != null && !length.strip().equals("0"));
     }
 
     private byte[] readAtMost(InputStream in, long limit) throws IOException {
@@ -153,6 +160,10 @@ final class ApiExchange {
     void sendError(ApiException e) throws IOException {
         for (Map.Entry<String, String> h : e.headers().entrySet()) {
             exchange.getResponseHeaders().set(h.getKey(), h.getValue());
+        }
+        if (!bodyRead && hasBody()) {
+            // The unread rest of the body would be taken for the next request: this connection is done.
+            exchange.getResponseHeaders().set("Connection", "close");
         }
         sendJson(e.status(), errorBody(e));
     }

@@ -19,10 +19,10 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -40,14 +40,16 @@ public final class LocalModels implements ModelRouter, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LocalModels.class);
     /** How often a preloaded model whose runner died or failed to load is tried again. */
     private static final Duration PRELOAD_RETRY = Duration.ofSeconds(10);
+    /** How long a load waits for idle models that are busy being unloaded (or loaded) by someone else. */
+    private static final Duration EVICTION_WAIT = Duration.ofSeconds(10);
 
     private final ServerConfig config;
     private final RunnerLaunch launch;
     private final ServerMetrics metrics;
     private final Map<String, LocalModel> models = new LinkedHashMap<>();
     private final ReentrantLock budgetLock = new ReentrantLock();
-    private final Map<LocalModel, Long> reserved = new HashMap<>();
-    private final Map<LocalModel, Long> lastPreloadAttempt = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<LocalModel, Long> reserved = new ConcurrentHashMap<>();
+    private final Map<LocalModel, Long> lastPreloadAttempt = new ConcurrentHashMap<>();
     private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().daemon().name("slm-models-housekeeping").unstarted(r));
     private volatile boolean closing;
@@ -207,19 +209,31 @@ public final class LocalModels implements ModelRouter, AutoCloseable {
             reserved.remove(m);
             long need = m.estimate().total();
             long budget = config.memoryBudget();
+            long giveUp = System.nanoTime() + EVICTION_WAIT.toNanos();
             while (used() + need > budget) {
-                LocalModel victim = reserved.keySet().stream()
+                List<LocalModel> idle = reserved.keySet().stream()
                         .filter(v -> v != m && !v.busy())
-                        .max(Comparator.comparingLong(LocalModel::idleNanos))
-                        .orElse(null);
-                if (victim == null || !victim.unloadIfIdle(Duration.ZERO)) {
+                        .sorted(Comparator.comparingLong(LocalModel::idleNanos).reversed())
+                        .toList();
+                if (idle.isEmpty() || System.nanoTime() > giveUp) {
                     List<String> holders = reserved.keySet().stream().filter(v -> v != m).map(LocalModel::model).toList();
                     throw ApiException.unavailable("memory_budget", "model '" + m.model() + "' needs about "
                             + MemoryEstimate.mib(need) + " but only " + MemoryEstimate.mib(Math.max(0, budget - used()))
                             + " of the " + MemoryEstimate.mib(budget) + " memory budget is free and the models holding the rest "
                             + holders + " are busy: retry later, or raise memory_budget");
                 }
-                log.info("unloaded idle model '{}' to make room for '{}'", victim.model(), m.model());
+                boolean unloaded = false;
+                for (LocalModel victim : idle) {
+                    if (victim.unloadIfIdle(Duration.ZERO)) {
+                        log.info("unloaded idle model '{}' to make room for '{}'", victim.model(), m.model());
+                        unloaded = true;
+                        break;
+                    }
+                }
+                if (!unloaded) {
+                    // Each idle model is in someone's hands (the keep-alive unloading it, say): give them a moment.
+                    sleep(50);
+                }
             }
             reserved.put(m, need);
         } finally {
@@ -227,12 +241,17 @@ public final class LocalModels implements ModelRouter, AutoCloseable {
         }
     }
 
+    /** Lock-free, so that a model being unloaded can give its memory back while another model waits for it. */
     void releaseMemory(LocalModel m) {
-        budgetLock.lock();
+        reserved.remove(m);
+    }
+
+    private static void sleep(long ms) {
         try {
-            reserved.remove(m);
-        } finally {
-            budgetLock.unlock();
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ApiException.unavailable("interrupted", "the request was interrupted");
         }
     }
 
@@ -294,13 +313,7 @@ public final class LocalModels implements ModelRouter, AutoCloseable {
                 sink -> models.values().forEach(m -> sink.sample(m.estimate().total(), m.model())), "model");
         metrics.gauge("slm_memory_budget_bytes", "Memory the loaded models may use together.",
                 sink -> sink.sample(config.memoryBudget()));
-        metrics.gauge("slm_memory_reserved_bytes", "Memory reserved by the loaded models (by estimate).", sink -> {
-            budgetLock.lock();
-            try {
-                sink.sample(used());
-            } finally {
-                budgetLock.unlock();
-            }
-        });
+        metrics.gauge("slm_memory_reserved_bytes", "Memory reserved by the loaded models (by estimate).",
+                sink -> sink.sample(used()));
     }
 }
