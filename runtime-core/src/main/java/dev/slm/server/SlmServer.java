@@ -118,9 +118,9 @@ public final class SlmServer implements AutoCloseable {
     }
 
     /**
-     * Stops gracefully: stops accepting connections and queued work, lets running requests finish
-     * for up to {@code grace}, cancels what is left (streams end with an error event), then ends
-     * every runner. Safe to call more than once.
+     * Stops gracefully: stops accepting connections and new requests, lets running and queued
+     * requests finish for up to {@code grace}, then fails what is left (a stream ends with an error
+     * event) and ends every runner. Safe to call more than once.
      */
     public void shutdown(Duration grace) {
         if (!closed.compareAndSet(false, true)) {

@@ -222,7 +222,7 @@ public final class LocalModel implements Backend {
 
     /** Cancels what runs and fails what waits, for a shutdown past its grace period. */
     void abortAll(ApiException reason) {
-        gate.close();
+        gate.abort();
         RunnerProcess r = runner;
         if (r != null) {
             r.abortAll(reason);

@@ -169,13 +169,13 @@ public final class LocalModels implements ModelRouter, AutoCloseable {
         return models.values().stream().mapToInt(LocalModel::activeSlots).sum();
     }
 
-    /** Refuses new requests (queued ones fail with 503); requests already running go on. */
+    /** Refuses new requests; queued and running ones go on (until {@link #abortAll}). */
     public void stopAdmitting() {
         closing = true;
         models.values().forEach(LocalModel::closeGate);
     }
 
-    /** Cancels every request still running, with {@code reason}. */
+    /** Fails every queued request and cancels every running one, with {@code reason}. */
     public void abortAll(ApiException reason) {
         models.values().forEach(m -> m.abortAll(reason));
     }

@@ -20,6 +20,7 @@ final class SlotGate {
     private int active;
     private int waiting;
     private boolean closed;
+    private boolean aborted;
 
     /** A held slot; {@link #release()} may be called more than once. */
     final class Permit {
@@ -58,8 +59,10 @@ final class SlotGate {
             }
             waiting++;
             try {
-                while (active >= slots || closed) {
-                    checkOpen();
+                while (active >= slots) {
+                    if (aborted) {
+                        throw ApiException.unavailable("shutting_down", "the server is shutting down; this request waited in vain");
+                    }
                     long nanos = Duration.between(Instant.now(), deadline).toNanos();
                     if (nanos <= 0) {
                         throw ApiException.timeout("waited for a free slot of model '" + model
@@ -89,11 +92,22 @@ final class SlotGate {
         }
     }
 
-    /** Refuses new requests and wakes queued ones, which then fail with 503. */
+    /** Refuses new requests; queued ones keep their place and still get a slot as one comes free. */
     void close() {
         lock.lock();
         try {
             closed = true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Refuses new requests and fails the queued ones with 503. */
+    void abort() {
+        lock.lock();
+        try {
+            closed = true;
+            aborted = true;
             freed.signalAll();
         } finally {
             lock.unlock();

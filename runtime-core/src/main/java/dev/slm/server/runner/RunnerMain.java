@@ -37,6 +37,7 @@ public final class RunnerMain {
 
     public static void main(String[] args) {
         OutputStream out = ProtocolOutput.claimStdout();
+        preferAsOomVictim();
         // Ctrl-C in a terminal reaches the whole process group: the server decides when runners end.
         try {
             Signal.handle(new Signal("INT"), signal -> { });
@@ -46,6 +47,18 @@ public final class RunnerMain {
         int code = new RunnerMain(out).run(System.in);
         // The binding's worker thread keeps the JVM alive (upstream #116).
         System.exit(code);
+    }
+
+    /**
+     * When memory runs out, the kernel should kill a runner (the server replaces it) rather than the
+     * server. Raising one's own OOM score needs no privilege; elsewhere than Linux this does nothing.
+     */
+    private static void preferAsOomVictim() {
+        try {
+            java.nio.file.Files.writeString(Path.of("/proc/self/oom_score_adj"), "500");
+        } catch (java.io.IOException | UnsupportedOperationException | SecurityException e) {
+            // not Linux, or not allowed: the kernel's own choice stands
+        }
     }
 
     private int run(InputStream in) {
