@@ -8,7 +8,7 @@ import dev.slm.server.ApiException;
 import dev.slm.server.backend.TextStream;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -31,7 +31,6 @@ final class RunnerCall implements TextStream {
     private final Runnable onEnd;
     private final LinkedBlockingQueue<Object> events = new LinkedBlockingQueue<>();
     private final AtomicBoolean ended = new AtomicBoolean();
-    private final CountDownLatch endedLatch = new CountDownLatch(1);
     private boolean consumed;
 
     RunnerCall(long id, RunnerProcess runner, Instant deadline, Runnable onEnd) {
@@ -62,11 +61,7 @@ final class RunnerCall implements TextStream {
     private void end() {
         if (ended.compareAndSet(false, true)) {
             runner.forget(id);
-            try {
-                onEnd.run();
-            } finally {
-                endedLatch.countDown();
-            }
+            onEnd.run();
         }
     }
 
@@ -121,21 +116,22 @@ final class RunnerCall implements TextStream {
         }
     }
 
+    /**
+     * Cancels a generation that has not ended and returns at once. The slot comes free when the
+     * runner confirms, or after {@link #CANCEL_WAIT} if it does not (a runner that hangs).
+     */
     @Override
     public void close() {
         if (ended.get()) {
             return;
         }
         cancel();
-        try {
-            if (!endedLatch.await(CANCEL_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+        CompletableFuture.delayedExecutor(CANCEL_WAIT.toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
+            if (!ended.get()) {
                 log.warn("runner {} did not confirm cancelling request {} within {} s; freeing its slot anyway",
                         runner.pid(), id, CANCEL_WAIT.toSeconds());
                 end();
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            end();
-        }
+        });
     }
 }

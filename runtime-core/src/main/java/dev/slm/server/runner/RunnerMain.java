@@ -28,8 +28,31 @@ import sun.misc.Signal;
  */
 public final class RunnerMain {
     private final RunnerProtocol protocol;
-    private final Map<Long, Generation> generations = new ConcurrentHashMap<>();
+    private final Map<Long, Running> running = new ConcurrentHashMap<>();
     private Model model;
+
+    /**
+     * A generation request, registered by the reading thread as it reads the request, so a cancel
+     * that follows at once finds it even before the generation has started.
+     */
+    private static final class Running {
+        private Generation generation;
+        private boolean cancelled;
+
+        synchronized void started(Generation g) {
+            generation = g;
+            if (cancelled) {
+                g.cancel();
+            }
+        }
+
+        synchronized void cancel() {
+            cancelled = true;
+            if (generation != null) {
+                generation.cancel();
+            }
+        }
+    }
 
     private RunnerMain(OutputStream protocolOut) {
         this.protocol = new RunnerProtocol(protocolOut);
@@ -97,19 +120,23 @@ public final class RunnerMain {
 
     private void handle(RunnerMessage message) {
         switch (message) {
-            case RunnerMessage.Generate g -> Thread.ofVirtual().name("runner-generate-" + g.id()).start(() -> generate(g));
+            case RunnerMessage.Generate g -> {
+                Running r = new Running();
+                running.put(g.id(), r);
+                Thread.ofVirtual().name("runner-generate-" + g.id()).start(() -> generate(g, r));
+            }
             case RunnerMessage.Embed e -> Thread.ofVirtual().name("runner-embed-" + e.id()).start(() -> embed(e));
             case RunnerMessage.Cancel c -> {
-                Generation g = generations.get(c.id());
-                if (g != null) {
-                    g.cancel();
+                Running r = running.get(c.id());
+                if (r != null) {
+                    r.cancel();
                 }
             }
             default -> System.err.println("slm runner: ignoring unexpected message " + message.getClass().getSimpleName());
         }
     }
 
-    private void generate(RunnerMessage.Generate request) {
+    private void generate(RunnerMessage.Generate request, Running running) {
         long id = request.id();
         Generation generation;
         try {
@@ -117,10 +144,11 @@ public final class RunnerMain {
                     ? model.chat(request.messages(), request.sampling())
                     : model.generate(request.prompt(), request.sampling());
         } catch (SlmException | IllegalArgumentException e) {
+            this.running.remove(id);
             send(new RunnerMessage.Failed(id, true, e.getMessage()));
             return;
         }
-        generations.put(id, generation);
+        running.started(generation);
         boolean tokenSent = false;
         try {
             for (GenerationEvent event : generation) {
@@ -138,7 +166,7 @@ public final class RunnerMain {
         } catch (SlmException e) {
             send(new RunnerMessage.Failed(id, !tokenSent, e.getMessage()));
         } finally {
-            generations.remove(id);
+            this.running.remove(id);
         }
     }
 
