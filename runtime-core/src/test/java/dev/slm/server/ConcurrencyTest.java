@@ -128,6 +128,22 @@ class ConcurrencyTest {
         return new Outcome(200, text.toString(), null, null);
     }
 
+    /**
+     * llama.cpp really runs the slots side by side: a short request finishes while a long one that
+     * started first is still generating. Were they queued natively, it would finish only after it.
+     */
+    @Test
+    void slotsGenerateAtTheSameTime() throws Exception {
+        t.post("/v1/completions", TestServer.completionBody("stories", 2, false)); // loaded
+        try (RawHttpStream longOne = RawHttpStream.post(t.base, "/v1/completions", TestServer.completionBody("stories", 1500, true))) {
+            assertTrue(longOne.nextChunk().startsWith("data: "));
+            HttpResponse<String> shortOne = t.post("/v1/completions", TestServer.completionBody("stories", 3, false));
+            assertEquals(200, shortOne.statusCode());
+            assertEquals(1, t.metric("slm_slots_active{model=\"stories\"}"), "the long generation is still running");
+        }
+        TestServer.await("the slots to come free", Duration.ofSeconds(10), () -> t.metric("slm_slots_active{model=\"stories\"}") == 0);
+    }
+
     @Test
     void clientThatHangsUpMidStreamFreesItsSlotAtOnce() throws Exception {
         t.post("/v1/completions", TestServer.completionBody("stories", 2, false)); // loaded
