@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.slm.fixtures.FixtureModel;
+import dev.slm.fixtures.Wait;
 import dev.slm.server.SlmServer;
 import dev.slm.server.config.ConfigFile;
 import dev.slm.server.config.ServerConfigBinder;
@@ -71,7 +72,7 @@ class OpenAiNodeClientTest {
 
             JsonNode early = out.get("early");
             assertEquals(1, early.get("activeAtFirstChunk").asInt(), "the first chunk arrived while the generation was running");
-            TestWait.until("the abandoned stream's slot to come free", Duration.ofSeconds(10),
+            Wait.until("the abandoned stream's slot to come free", Duration.ofSeconds(10),
                     () -> server.metrics().disconnects.get() >= 1 && server.models().activeRequests() == 0);
 
             JsonNode completion = out.get("completion");

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.slm.fixtures.FixtureModel;
+import dev.slm.fixtures.Wait;
 import dev.slm.fixtures.NotifySocket;
 import java.io.IOException;
 import java.net.URI;
@@ -72,7 +73,7 @@ class ServeProcessTest {
                     streams.add(http.sendAsync(streamRequest(base), HttpResponse.BodyHandlers.ofLines())
                             .thenApply(r -> r.body().filter(l -> l.startsWith("data: ")).toList()));
                 }
-                TestWait.until("two running and one queued stream", Duration.ofSeconds(30), () -> {
+                Wait.until("two running and one queued stream", Duration.ofSeconds(30), () -> {
                     try {
                         return metric(http, base, "slm_slots_active{model=\"stories\"}") == 2
                                 && metric(http, base, "slm_queue_depth{model=\"stories\"}") == 1;

@@ -3,6 +3,7 @@ package dev.slm.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.slm.fixtures.FixtureModel;
+import dev.slm.fixtures.Wait;
 import dev.slm.server.config.ConfigFile;
 import dev.slm.server.config.ServerConfig;
 import dev.slm.server.config.ServerConfigBinder;
@@ -131,18 +132,7 @@ public final class TestServer implements AutoCloseable {
 
     /** Waits (at most {@code timeout}) until {@code condition} holds. */
     public static void await(String what, Duration timeout, BooleanSupplier condition) {
-        long end = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for " + what);
-            }
-            try {
-                Thread.sleep(25);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
+        Wait.until(what, timeout, condition);
     }
 
     public static String completionBody(String model, int maxTokens, boolean stream) {

@@ -47,9 +47,9 @@ public final class ApiHandler implements HttpHandler {
         this.notReady = notReady;
         GenerationResponder responder = new GenerationResponder(metrics);
         routes.put("/v1/chat/completions", new Route("POST",
-                new ChatCompletionsEndpoint(router, responder, config.maxTokens(), config.requestTimeout()), false));
+                new GenerationEndpoint(true, router, responder, config.maxTokens(), config.requestTimeout()), false));
         routes.put("/v1/completions", new Route("POST",
-                new CompletionsEndpoint(router, responder, config.maxTokens(), config.requestTimeout()), false));
+                new GenerationEndpoint(false, router, responder, config.maxTokens(), config.requestTimeout()), false));
         routes.put("/v1/embeddings", new Route("POST", new EmbeddingsEndpoint(router, config.requestTimeout()), false));
         routes.put("/v1/models", new Route("GET", new ModelsEndpoint(router), false));
         routes.put("/health", new Route("GET", this::health, true));

@@ -49,6 +49,19 @@ abstract sealed class CompletionFormat {
         return n;
     }
 
+    /** Adds {@code "choices": [{"index": 0}]} and returns that one choice. */
+    private static ObjectNode onlyChoice(ObjectNode body) {
+        ObjectNode choice = body.putArray("choices").addObject();
+        choice.put("index", 0);
+        return choice;
+    }
+
+    /** The end of a choice: no log probabilities, and why it ended (null while it goes on). */
+    private static void finish(ObjectNode choice, String finishReason) {
+        choice.putNull("logprobs");
+        choice.put("finish_reason", finishReason);
+    }
+
     void nullUsage(ObjectNode chunk) {
         if (usageInChunks) {
             chunk.putNull("usage");
@@ -81,13 +94,9 @@ abstract sealed class CompletionFormat {
         @Override
         ObjectNode opening() {
             ObjectNode c = header(chunkObject());
-            ObjectNode choice = c.putArray("choices").addObject();
-            choice.put("index", 0);
-            ObjectNode delta = choice.putObject("delta");
-            delta.put("role", "assistant");
-            delta.put("content", "");
-            choice.putNull("logprobs");
-            choice.putNull("finish_reason");
+            ObjectNode choice = onlyChoice(c);
+            choice.putObject("delta").put("role", "assistant").put("content", "");
+            finish(choice, null);
             nullUsage(c);
             return c;
         }
@@ -95,14 +104,12 @@ abstract sealed class CompletionFormat {
         @Override
         ObjectNode chunk(String text, String finishReason) {
             ObjectNode c = header(chunkObject());
-            ObjectNode choice = c.putArray("choices").addObject();
-            choice.put("index", 0);
+            ObjectNode choice = onlyChoice(c);
             ObjectNode delta = choice.putObject("delta");
             if (text != null) {
                 delta.put("content", text);
             }
-            choice.putNull("logprobs");
-            choice.put("finish_reason", finishReason);
+            finish(choice, finishReason);
             nullUsage(c);
             return c;
         }
@@ -110,14 +117,9 @@ abstract sealed class CompletionFormat {
         @Override
         ObjectNode whole(String text, String finishReason, Usage usage) {
             ObjectNode c = header("chat.completion");
-            ObjectNode choice = c.putArray("choices").addObject();
-            choice.put("index", 0);
-            ObjectNode message = choice.putObject("message");
-            message.put("role", "assistant");
-            message.put("content", text);
-            message.putNull("refusal");
-            choice.putNull("logprobs");
-            choice.put("finish_reason", finishReason);
+            ObjectNode choice = onlyChoice(c);
+            choice.putObject("message").put("role", "assistant").put("content", text).putNull("refusal");
+            finish(choice, finishReason);
             c.set("usage", usage(usage));
             return c;
         }
@@ -142,11 +144,7 @@ abstract sealed class CompletionFormat {
         @Override
         ObjectNode chunk(String text, String finishReason) {
             ObjectNode c = header(chunkObject());
-            ObjectNode choice = c.putArray("choices").addObject();
-            choice.put("index", 0);
-            choice.put("text", text == null ? "" : text);
-            choice.putNull("logprobs");
-            choice.put("finish_reason", finishReason);
+            finish(onlyChoice(c).put("text", text == null ? "" : text), finishReason);
             nullUsage(c);
             return c;
         }
@@ -154,11 +152,7 @@ abstract sealed class CompletionFormat {
         @Override
         ObjectNode whole(String text, String finishReason, Usage usage) {
             ObjectNode c = header("text_completion");
-            ObjectNode choice = c.putArray("choices").addObject();
-            choice.put("index", 0);
-            choice.put("text", text);
-            choice.putNull("logprobs");
-            choice.put("finish_reason", finishReason);
+            finish(onlyChoice(c).put("text", text), finishReason);
             c.set("usage", usage(usage));
             return c;
         }

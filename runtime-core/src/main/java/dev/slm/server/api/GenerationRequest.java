@@ -2,49 +2,53 @@ package dev.slm.server.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slm.engine.ChatMessage;
 import dev.slm.engine.SamplingOptions;
 import dev.slm.server.ApiException;
-import dev.slm.server.backend.Backend;
-import dev.slm.server.backend.ModelRouter;
 import dev.slm.server.backend.Prompt;
 import dev.slm.server.backend.TextRequest;
-import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
-/** {@code POST /v1/chat/completions}. */
-final class ChatCompletionsEndpoint implements Endpoint {
-    private final ModelRouter router;
-    private final GenerationResponder responder;
-    private final int maxTokens;
-    private final Duration timeout;
+/**
+ * A validated {@code /v1/chat/completions} or {@code /v1/completions} body: the model it names, what
+ * to generate, and how the answer is to be written.
+ */
+record GenerationRequest(String model, TextRequest request, boolean chat, boolean stream, boolean includeUsage) {
 
-    ChatCompletionsEndpoint(ModelRouter router, GenerationResponder responder, int maxTokens, Duration timeout) {
-        this.router = router;
-        this.responder = responder;
-        this.maxTokens = maxTokens;
-        this.timeout = timeout;
+    /** The writer of this request's answer: a chat or a text completion, with usage in the stream or not. */
+    CompletionFormat format() {
+        boolean usageInChunks = stream && includeUsage;
+        return chat ? new CompletionFormat.Chat(model, usageInChunks) : new CompletionFormat.Text(model, usageInChunks);
     }
 
-    @Override
-    public void handle(ApiExchange ex) throws IOException {
-        long start = System.nanoTime();
-        RequestFields f = new RequestFields(ex.readJsonObject());
+    /**
+     * @param chat      a chat body ({@code messages}) rather than a text one ({@code prompt})
+     * @param maxTokens the server's cap: larger requests are refused, and it is the default
+     * @throws ApiException 400 naming the first field that is wrong
+     */
+    static GenerationRequest parse(boolean chat, ObjectNode body, int maxTokens, Duration timeout) {
+        RequestFields f = new RequestFields(body);
         String model = f.requiredString("model");
-        List<ChatMessage> messages = messages(f);
-        f.unsupported("logprobs", "slm does not return log probabilities");
-        f.unsupported("top_logprobs", "slm does not return log probabilities");
+        Prompt prompt;
+        if (chat) {
+            prompt = new Prompt.Chat(messages(f));
+            f.unsupported("logprobs", "slm does not return log probabilities");
+            f.unsupported("top_logprobs", "slm does not return log probabilities");
+        } else {
+            prompt = new Prompt.Text(prompt(f));
+            f.unsupported("echo", "slm does not echo the prompt");
+            f.unsupported("suffix", "slm does not fill in the middle");
+            f.unsupported("logprobs", "slm does not return log probabilities");
+        }
         boolean stream = f.bool("stream", false);
         RequestFields options = f.object("stream_options");
         boolean includeUsage = options != null && options.bool("include_usage", false);
         SamplingOptions sampling = SamplingRequest.parse(f, maxTokens);
-        Backend backend = router.route(model);
-        ex.note(model, null);
-        responder.respond(ex, backend, new TextRequest(new Prompt.Chat(messages), sampling, Instant.now().plus(timeout)),
-                stream, new CompletionFormat.Chat(model, stream && includeUsage), start);
+        return new GenerationRequest(model, new TextRequest(prompt, sampling, Instant.now().plus(timeout)), chat, stream, includeUsage);
     }
 
     /**
@@ -113,5 +117,28 @@ final class ChatCompletionsEndpoint implements Endpoint {
             text.append(part.requiredString("text"));
         }
         return text.toString();
+    }
+
+    /** A string, or an array holding exactly one string; token arrays and batches are refused. */
+    private static String prompt(RequestFields f) {
+        JsonNode p = f.raw("prompt");
+        if (p == null) {
+            throw new ApiException(400, "invalid_request_error", "missing_required_parameter", "prompt", "'prompt' is required");
+        }
+        String text;
+        if (p.isTextual()) {
+            text = p.textValue();
+        } else if (p.isArray() && p.size() == 1 && p.get(0).isTextual()) {
+            text = p.get(0).textValue();
+        } else if (p.isArray()) {
+            throw new ApiException(400, "invalid_request_error", "unsupported_parameter", "prompt",
+                    "'prompt' must be a string (or an array of one string): batches and token arrays are not supported");
+        } else {
+            throw ApiException.invalid("prompt", "'prompt' must be a string, got " + RequestFields.kind(p));
+        }
+        if (text.isBlank()) {
+            throw ApiException.invalid("prompt", "'prompt' is empty: give the model some text to continue");
+        }
+        return text;
     }
 }
