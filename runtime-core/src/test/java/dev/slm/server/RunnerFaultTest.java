@@ -55,6 +55,14 @@ class RunnerFaultTest {
         assertEquals(0, t.metric("slm_model_loaded{model=\"cycle\"}"), "models without preload load on first use");
     }
 
+    /** Whatever native code prints to stdout lands on stderr: file descriptor 1 of a runner is its stderr. */
+    @Test
+    void runnerStdoutIsNotTheProtocolPipe() throws IOException {
+        long pid = runnerPid();
+        Path fds = Path.of("/proc", Long.toString(pid), "fd");
+        assertEquals(Files.readSymbolicLink(fds.resolve("2")), Files.readSymbolicLink(fds.resolve("1")));
+    }
+
     @Test
     void runnerKilledMidStreamFailsThatStreamOnlyAndTheNextRequestGetsANewRunner() throws Exception {
         long pid = runnerPid();
