@@ -47,7 +47,11 @@ class OpenAiApiTest {
 
     @AfterAll
     void stop() {
-        t.close();
+        try {
+            assertEquals(0, t.metric("slm_runner_crashes_total{model=\"stories\"}"), "no request, good or bad, crashed a runner");
+        } finally {
+            t.close();
+        }
     }
 
     @Test
@@ -307,6 +311,13 @@ class OpenAiApiTest {
                 Arguments.of(chat, "{\"model\":\"stories\",\"messages\":" + user + ",\"response_format\":\"json\"}", 400, "response_format"),
                 Arguments.of(chat, "{\"model\":\"stories\",\"messages\":" + user + ",\"response_format\":{\"type\":\"xml\"}}", 400, "response_format.type"),
                 Arguments.of(chat, "{\"model\":\"stories\",\"messages\":" + user + ",\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"x\"}}}", 400, "response_format.json_schema.schema"),
+                schema(chat, user, "{\"type\":\"strange\"}"),
+                schema(chat, user, "{\"type\":\"object\",\"properties\":{\"a\":{\"$ref\":\"#/definitions/missing\"}}}"),
+                schema(chat, user, "{\"$ref\":\"https://example.com/schema.json\"}"),
+                schema(chat, user, "{\"anyOf\":[]}"),
+                schema(chat, user, "{\"type\":\"integer\",\"minimum\":5,\"maximum\":3}"),
+                schema(chat, user, "{\"type\":\"string\",\"pattern\":\"[a-z]+\"}"),
+                schema(chat, user, "{\"type\":\"object\",\"properties\":{\"a\":5}}"),
                 Arguments.of(chat, "{\"model\":\"stories\",\"messages\":" + user + ",\"logprobs\":true}", 400, "logprobs"),
                 Arguments.of(chat, "{\"model\":\"stories\",\"messages\":" + user + ",\"tools\":[{\"type\":\"function\"}]}", 400, "tools"),
                 Arguments.of(chat, "{\"model\":\"stories\",\"messages\":" + user + ",\"presence_penalty\":1}", 400, "presence_penalty"),
@@ -326,12 +337,28 @@ class OpenAiApiTest {
                 Arguments.of(text, "{\"model\":\"stories\",\"prompt\":\"" + "x".repeat(70_000) + "\"}", 413, null));
     }
 
+    /** A response_format whose schema llama.cpp would abort on: refused before a runner sees it. */
+    private static Arguments schema(String path, String messages, String schema) {
+        return Arguments.of(path, "{\"model\":\"stories\",\"messages\":" + messages
+                + ",\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"x\",\"schema\":" + schema + "}}}",
+                400, "response_format.json_schema.schema");
+    }
+
     @ParameterizedTest(name = "[{index}] {0} {2} {3}")
     @MethodSource("badRequests")
     void badInputGetsAnOpenAiStyle4xx(String path, String body, int status, String param) {
         HttpResponse<String> r = t.post(path, body);
         assertEquals(status, r.statusCode(), r.body());
         assertOpenAiError(r, param);
+    }
+
+    @Test
+    void aSchemaWithRecursiveRefsIsAccepted() {
+        String schema = "{\"$defs\":{\"node\":{\"type\":\"object\",\"properties\":{\"next\":{\"anyOf\":[{\"$ref\":\"#/$defs/node\"},"
+                + "{\"type\":\"null\"}]}},\"required\":[\"next\"]}},\"$ref\":\"#/$defs/node\"}";
+        HttpResponse<String> r = t.post("/v1/chat/completions", chat(30, false,
+                ",\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"list\",\"schema\":" + schema + "}}"));
+        assertEquals(200, r.statusCode(), r.body());
     }
 
     @Test

@@ -125,6 +125,7 @@ final class SamplingRequest {
                     throw new ApiException(400, "invalid_request_error", "missing_required_parameter",
                             "response_format.json_schema.schema", "'response_format.json_schema.schema' is required");
                 }
+                JsonSchemaCheck.check(jsonSchema.raw("schema"));
                 yield s.withJsonSchema(jsonSchema.raw("schema").toString());
             }
             default -> throw ApiException.invalid("response_format.type",

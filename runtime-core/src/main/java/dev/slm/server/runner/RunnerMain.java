@@ -28,7 +28,7 @@ import sun.misc.Signal;
  */
 public final class RunnerMain {
     private final RunnerProtocol protocol;
-    private final Map<Long, Running> running = new ConcurrentHashMap<>();
+    private final Map<Long, Running> generations = new ConcurrentHashMap<>();
     private Model model;
 
     /**
@@ -122,12 +122,12 @@ public final class RunnerMain {
         switch (message) {
             case RunnerMessage.Generate g -> {
                 Running r = new Running();
-                running.put(g.id(), r);
+                generations.put(g.id(), r);
                 Thread.ofVirtual().name("runner-generate-" + g.id()).start(() -> generate(g, r));
             }
             case RunnerMessage.Embed e -> Thread.ofVirtual().name("runner-embed-" + e.id()).start(() -> embed(e));
             case RunnerMessage.Cancel c -> {
-                Running r = running.get(c.id());
+                Running r = generations.get(c.id());
                 if (r != null) {
                     r.cancel();
                 }
@@ -144,7 +144,7 @@ public final class RunnerMain {
                     ? model.chat(request.messages(), request.sampling())
                     : model.generate(request.prompt(), request.sampling());
         } catch (SlmException | IllegalArgumentException e) {
-            this.running.remove(id);
+            generations.remove(id);
             send(new RunnerMessage.Failed(id, true, e.getMessage()));
             return;
         }
@@ -166,7 +166,7 @@ public final class RunnerMain {
         } catch (SlmException e) {
             send(new RunnerMessage.Failed(id, !tokenSent, e.getMessage()));
         } finally {
-            this.running.remove(id);
+            generations.remove(id);
         }
     }
 
