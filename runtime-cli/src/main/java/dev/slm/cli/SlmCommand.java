@@ -8,8 +8,8 @@ import picocli.CommandLine.ScopeType;
         mixinStandardHelpOptions = true,
         versionProvider = VersionInfo.class,
         description = "Run small language models (GGUF) on this machine, offline.",
-        subcommands = {RunCommand.class, ChatCommand.class, PullCommand.class, ListCommand.class, ShowCommand.class,
-            VerifyCommand.class, RmCommand.class, ImportCommand.class},
+        subcommands = {RunCommand.class, ChatCommand.class, ServeCommand.class, PullCommand.class, ListCommand.class,
+            ShowCommand.class, VerifyCommand.class, RmCommand.class, ImportCommand.class},
         usageHelpAutoWidth = true)
 final class SlmCommand implements Runnable {
 

@@ -1,0 +1,105 @@
+package dev.slm.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.slm.fixtures.FixtureModel;
+import dev.slm.fixtures.Wait;
+import dev.slm.server.SlmServer;
+import dev.slm.server.config.ConfigFile;
+import dev.slm.server.config.ServerConfigBinder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The official {@code openai} npm package against a real {@code slm serve}: what OpenAI clients send
+ * and expect, checked by one of them. The package is installed from the npm registry into
+ * target/node-client (pinned by package-lock.json); without node and npm the test is skipped.
+ */
+class OpenAiNodeClientTest {
+    private static final String KEY = "test-key-0001";
+
+    @Test
+    void officialClientWorksAgainstTheServer() throws Exception {
+        assumeTrue(ExternalTool.available("node", "--version") && ExternalTool.available("npm", "--version"),
+                "node and npm are not installed: skipping the official OpenAI client test");
+        Path source = Path.of("src/test/node").toAbsolutePath();
+        Path dir = Path.of("target/node-client").toAbsolutePath();
+        Files.createDirectories(dir);
+        for (String f : new String[] {"package.json", "package-lock.json", "client.mjs"}) {
+            Files.copy(source.resolve(f), dir.resolve(f), StandardCopyOption.REPLACE_EXISTING);
+        }
+        ExternalTool install = ExternalTool.run(dir, 300, "npm", "ci", "--no-audit", "--no-fund", "--loglevel=error");
+        assumeTrue(install.exitCode() == 0, "npm ci could not install the openai package (offline?): " + install.tail());
+
+        SlmServer server = SlmServer.start(ServerConfigBinder.bind(ConfigFile.parse("""
+                host = 127.0.0.1
+                port = 0
+                threads = 1
+                api_keys = %s
+                [model.stories]
+                path = %s
+                parallel = 2
+                [model.stories-embed]
+                path = %s
+                embeddings = true
+                """.formatted(KEY, FixtureModel.path(), FixtureModel.path()), "node-test.conf")));
+        try {
+            ExternalTool client = ExternalTool.run(dir, 240, "node", "client.mjs", "http://127.0.0.1:" + server.port() + "/v1", KEY);
+            assertEquals(0, client.exitCode(), client.tail());
+            JsonNode out = new ObjectMapper().readTree(client.stdout());
+
+            assertEquals("[\"stories\",\"stories-embed\"]", out.get("models").toString());
+
+            JsonNode chat = out.get("chat");
+            assertEquals("chat.completion", chat.get("object").asText());
+            assertEquals("assistant", chat.get("role").asText());
+            assertEquals("length", chat.get("finish").asText());
+            assertEquals(12, chat.at("/usage/completion_tokens").asInt());
+            assertEquals(chat.at("/usage/prompt_tokens").asInt() + 12, chat.at("/usage/total_tokens").asInt());
+
+            JsonNode stream = out.get("stream");
+            assertEquals(chat.get("content").asText(), stream.get("text").asText(), "streamed and whole greedy answers agree");
+            assertEquals("length", stream.get("finish").asText());
+            assertEquals(chat.get("usage"), stream.get("usage"), "usage arrives in the last chunk");
+            assertEquals(12, stream.get("contentChunks").asInt(), "one chunk per token");
+
+            JsonNode early = out.get("early");
+            assertEquals(1, early.get("activeAtFirstChunk").asInt(), "the first chunk arrived while the generation was running");
+            Wait.until("the abandoned stream's slot to come free", Duration.ofSeconds(10),
+                    () -> server.metrics().disconnects.get() >= 1 && server.models().activeRequests() == 0);
+
+            JsonNode completion = out.get("completion");
+            assertEquals("text_completion", completion.get("object").asText());
+            assertTrue(completion.get("text").asText().startsWith(", there was a little girl"), completion.toString());
+            assertEquals(5, completion.at("/usage/prompt_tokens").asInt());
+            assertEquals(10, completion.at("/usage/completion_tokens").asInt());
+
+            JsonNode embeddings = out.get("embeddings");
+            assertEquals(2, embeddings.get("count").asInt());
+            assertEquals(64, embeddings.get("dims").asInt());
+            for (int i = 0; i < 4; i++) {
+                assertEquals((float) embeddings.at("/floatHead/" + i).asDouble(), (float) embeddings.at("/head/" + i).asDouble(),
+                        "the client's default (base64) decodes to the same float32 values as encoding_format float");
+            }
+            assertTrue(embeddings.at("/usage/prompt_tokens").asInt() > 5);
+
+            assertEquals(404, out.at("/notFound/status").asInt());
+            assertEquals("NotFoundError", out.at("/notFound/name").asText());
+            assertEquals("model_not_found", out.at("/notFound/code").asText());
+            assertEquals(400, out.at("/badRequest/status").asInt());
+            assertEquals("BadRequestError", out.at("/badRequest/name").asText());
+            assertEquals("max_tokens", out.at("/badRequest/param").asText());
+            assertEquals(401, out.at("/unauthorized/status").asInt());
+            assertEquals("AuthenticationError", out.at("/unauthorized/name").asText());
+        } finally {
+            server.shutdown(Duration.ofSeconds(5));
+        }
+    }
+}

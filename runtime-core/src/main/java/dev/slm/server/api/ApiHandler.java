@@ -1,0 +1,154 @@
+package dev.slm.server.api;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import dev.slm.server.ApiException;
+import dev.slm.server.backend.ModelRouter;
+import dev.slm.server.config.ServerConfig;
+import dev.slm.server.metrics.ServerMetrics;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every HTTP request enters here: routing, CORS, API keys, error bodies, metrics and the access log.
+ * Whatever goes wrong, the client gets a JSON error; an unexpected failure is a 500 whose body says
+ * only that, while the stack trace goes to the log.
+ */
+public final class ApiHandler implements HttpHandler {
+    private static final Logger log = LoggerFactory.getLogger(ApiHandler.class);
+    private static final Logger access = LoggerFactory.getLogger("dev.slm.server.access");
+
+    private record Route(String method, Endpoint endpoint, boolean open) {
+    }
+
+    private final ServerConfig config;
+    private final ServerMetrics metrics;
+    private final ApiKeys keys;
+    private final CorsPolicy cors;
+    private final Supplier<List<String>> notReady;
+    private final Map<String, Route> routes = new LinkedHashMap<>();
+    private final AtomicInteger inFlight = new AtomicInteger();
+
+    /**
+     * @param notReady why the server is not ready (empty when it is), for {@code /ready}
+     */
+    public ApiHandler(ServerConfig config, ModelRouter router, ServerMetrics metrics, Supplier<List<String>> notReady) {
+        this.config = config;
+        this.metrics = metrics;
+        this.keys = new ApiKeys(config.apiKeys());
+        this.cors = new CorsPolicy(config.corsOrigins());
+        this.notReady = notReady;
+        GenerationResponder responder = new GenerationResponder(metrics);
+        routes.put("/v1/chat/completions", new Route("POST",
+                new GenerationEndpoint(true, router, responder, config.maxTokens(), config.requestTimeout()), false));
+        routes.put("/v1/completions", new Route("POST",
+                new GenerationEndpoint(false, router, responder, config.maxTokens(), config.requestTimeout()), false));
+        routes.put("/v1/embeddings", new Route("POST", new EmbeddingsEndpoint(router, config.requestTimeout()), false));
+        routes.put("/v1/models", new Route("GET", new ModelsEndpoint(router), false));
+        routes.put("/health", new Route("GET", this::health, true));
+        routes.put("/ready", new Route("GET", this::ready, true));
+        routes.put("/metrics", new Route("GET",
+                ex -> ex.sendText(200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()), false));
+        metrics.gauge("slm_http_requests_in_flight", "HTTP requests being answered now.", sink -> sink.sample(inFlight.get()));
+    }
+
+    /** HTTP requests being answered now. */
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    @Override
+    public void handle(HttpExchange http) {
+        inFlight.incrementAndGet();
+        long start = System.nanoTime();
+        ApiExchange ex = new ApiExchange(http, config.maxBodyBytes());
+        String endpoint = "other";
+        try {
+            String path = ex.path();
+            String routeKey = path.startsWith("/v1/models/") ? "/v1/models" : path;
+            Route route = routes.get(routeKey);
+            if (route != null) {
+                endpoint = routeKey;
+            }
+            boolean corsAllowed = cors.allow(ex.header("Origin"), http.getResponseHeaders());
+            if (ex.method().equals("OPTIONS") && corsAllowed && route != null) {
+                cors.preflight(http.getResponseHeaders());
+                http.sendResponseHeaders(204, -1);
+                metrics.requests.inc(endpoint, "204");
+                return;
+            }
+            try {
+                if (route == null) {
+                    throw new ApiException(404, "invalid_request_error", "not_found", null,
+                            "no such endpoint: " + ex.method() + " " + path);
+                }
+                if (!route.method().equals(ex.method()) && !(route.method().equals("GET") && ex.method().equals("HEAD"))) {
+                    http.getResponseHeaders().set("Allow", route.method());
+                    throw new ApiException(405, "invalid_request_error", "method_not_allowed", null,
+                            ex.method() + " is not allowed on " + path + ": use " + route.method());
+                }
+                if (!route.open() && keys.required() && !keys.accepts(ex.header("Authorization"))) {
+                    http.getResponseHeaders().set("WWW-Authenticate", "Bearer");
+                    throw new ApiException(401, "invalid_request_error", "invalid_api_key", null,
+                            "missing or incorrect API key: send 'Authorization: Bearer <key>' with a key configured on the server");
+                }
+                route.endpoint().handle(ex);
+            } catch (ApiException e) {
+                metrics.errors.inc(e.code());
+                if (ex.status() == 0) {
+                    ex.sendError(e);
+                }
+            } catch (IOException e) {
+                log.debug("{} {}: connection failed: {}", ex.method(), path, e.getMessage());
+            } catch (RuntimeException e) {
+                log.error("{} {} failed", ex.method(), path, e);
+                metrics.errors.inc("internal_error");
+                if (ex.status() == 0) {
+                    ex.sendError(new ApiException(500, "server_error", "internal_error", null,
+                            "internal error in slm; the server log has the details"));
+                }
+            }
+        } catch (IOException e) {
+            log.debug("{} {}: could not send the answer: {}", ex.method(), ex.path(), e.getMessage());
+        } finally {
+            http.close();
+            inFlight.decrementAndGet();
+            int status = ex.status() == 0 ? 204 : ex.status();
+            metrics.requests.inc(endpoint, Integer.toString(status));
+            if (!endpoint.equals("/health") && !endpoint.equals("/ready") && !endpoint.equals("/metrics")) {
+                accessLog(ex, status, start);
+            }
+        }
+    }
+
+    private void accessLog(ApiExchange ex, int status, long start) {
+        long ms = (System.nanoTime() - start) / 1_000_000;
+        if (ex.usage() != null) {
+            access.info("{} {} {} model={} stream={} prompt_tokens={} completion_tokens={} {}ms", ex.method(), ex.path(), status,
+                    ex.model(), ex.streamed(), ex.usage().promptTokens(), ex.usage().completionTokens(), ms);
+        } else {
+            access.info("{} {} {}{} {}ms", ex.method(), ex.path(), status, ex.model() == null ? "" : " model=" + ex.model(), ms);
+        }
+    }
+
+    private void health(ApiExchange ex) throws IOException {
+        ObjectNode body = ApiExchange.JSON.createObjectNode();
+        body.put("status", "ok");
+        ex.sendJson(200, body);
+    }
+
+    private void ready(ApiExchange ex) throws IOException {
+        List<String> reasons = notReady.get();
+        ObjectNode body = ApiExchange.JSON.createObjectNode();
+        body.put("status", reasons.isEmpty() ? "ready" : "not_ready");
+        reasons.forEach(body.putArray("reasons")::add);
+        ex.sendJson(reasons.isEmpty() ? 200 : 503, body);
+    }
+}

@@ -1,0 +1,43 @@
+package dev.slm.server.api;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.slm.server.ApiException;
+import dev.slm.server.backend.ModelCard;
+import dev.slm.server.backend.ModelRouter;
+import java.io.IOException;
+
+/** {@code GET /v1/models} and {@code GET /v1/models/{id}}. */
+final class ModelsEndpoint implements Endpoint {
+    private final ModelRouter router;
+
+    ModelsEndpoint(ModelRouter router) {
+        this.router = router;
+    }
+
+    @Override
+    public void handle(ApiExchange ex) throws IOException {
+        String path = ex.path();
+        if (path.equals("/v1/models") || path.equals("/v1/models/")) {
+            ObjectNode body = ApiExchange.JSON.createObjectNode();
+            body.put("object", "list");
+            ArrayNode data = body.putArray("data");
+            router.models().forEach(m -> data.add(card(m)));
+            ex.sendJson(200, body);
+            return;
+        }
+        String id = path.substring("/v1/models/".length());
+        ModelCard card = router.models().stream().filter(m -> m.id().equals(id)).findFirst()
+                .orElseThrow(() -> ApiException.modelNotFound(id));
+        ex.sendJson(200, card(card));
+    }
+
+    private static ObjectNode card(ModelCard m) {
+        ObjectNode n = ApiExchange.JSON.createObjectNode();
+        n.put("id", m.id());
+        n.put("object", "model");
+        n.put("created", m.created());
+        n.put("owned_by", m.ownedBy());
+        return n;
+    }
+}

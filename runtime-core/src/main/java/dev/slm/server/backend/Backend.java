@@ -1,0 +1,26 @@
+package dev.slm.server.backend;
+
+import dev.slm.server.ApiException;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Whatever answers requests for one model name: a local model in a runner process today, an
+ * upstream OpenAI-compatible server tomorrow. A backend does its own admission: it may wait for a
+ * slot until the request's deadline, or refuse at once.
+ */
+public interface Backend {
+
+    /** The name clients use for it. */
+    String model();
+
+    /**
+     * Starts a generation.
+     *
+     * @throws ApiException 429 when busy, 503 when it cannot serve now, 400 for a request it cannot take
+     */
+    TextStream generate(TextRequest request);
+
+    /** Embeds each input. */
+    Embeddings embed(List<String> inputs, Instant deadline);
+}

@@ -1,0 +1,17 @@
+package dev.slm.server.backend;
+
+import dev.slm.server.ApiException;
+import java.util.List;
+
+/**
+ * The one place that decides which backend answers a request. The HTTP layer asks it for every
+ * request and knows nothing else about where models live, so a router that also forwards some
+ * names to upstream servers can replace the local one without touching the endpoints.
+ */
+public interface ModelRouter {
+
+    /** @throws ApiException 404 for a name no backend serves */
+    Backend route(String model);
+
+    List<ModelCard> models();
+}

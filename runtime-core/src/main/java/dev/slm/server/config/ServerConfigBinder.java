@@ -1,0 +1,371 @@
+package dev.slm.server.config;
+
+import dev.slm.engine.ModelOptions;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Turns settings into a {@link ServerConfig}: later settings win over earlier ones, every value is
+ * checked, and every problem is reported at once, each on one line naming where it was set.
+ *
+ * <p>Model keys given outside a {@code [model.NAME]} section are defaults for every model (handy as
+ * {@code --set parallel=2}).
+ */
+public final class ServerConfigBinder {
+    /** Server-wide keys, with their defaults (null = none). */
+    public static final Map<String, String> SERVER_KEYS = ordered(
+            "host", "127.0.0.1",
+            "port", "8080",
+            "api_keys", null,
+            "api_keys_file", null,
+            "cors_origins", null,
+            "max_body", "2MiB",
+            "max_tokens", "4096",
+            "request_timeout", "10m",
+            "shutdown_grace", "30s",
+            "load_timeout", "5m",
+            "memory_budget", "80%",
+            "native_library_dir", null);
+
+    /** Keys of a {@code [model.NAME]} section, with their defaults. */
+    public static final Map<String, String> MODEL_KEYS = ordered(
+            "path", null,
+            "context", "0",
+            "threads", "0",
+            "batch", "512",
+            "gpu_layers", "0",
+            "parallel", "1",
+            "seed", "-1",
+            "embeddings", "false",
+            "keep_alive", "5m",
+            "queue", "8",
+            "preload", "false");
+
+    private static final Pattern SIZE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([KMGT]i?B|[KMGT]|B)?", Pattern.CASE_INSENSITIVE);
+    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)?");
+
+    private final List<String> problems = new ArrayList<>();
+
+    private ServerConfigBinder() {
+    }
+
+    /** {@code SLM_<KEY>} for every server-wide key, e.g. {@code SLM_PORT}, {@code SLM_API_KEYS_FILE}. */
+    public static List<ConfigSetting> environment(Map<String, String> env) {
+        List<ConfigSetting> settings = new ArrayList<>();
+        for (String key : SERVER_KEYS.keySet()) {
+            String name = "SLM_" + key.toUpperCase(Locale.ROOT);
+            String value = env.get(name);
+            if (value != null && !value.isBlank()) {
+                settings.add(ConfigSetting.server(key, value.strip(), name));
+            }
+        }
+        return settings;
+    }
+
+    public static ServerConfig bind(List<ConfigSetting> settings) {
+        return new ServerConfigBinder().bindAll(settings);
+    }
+
+    private ServerConfig bindAll(List<ConfigSetting> settings) {
+        Map<String, ConfigSetting> server = new LinkedHashMap<>();
+        Map<String, ConfigSetting> modelDefaults = new LinkedHashMap<>();
+        Map<String, Map<String, ConfigSetting>> models = new LinkedHashMap<>();
+        for (ConfigSetting s : settings) {
+            if (s.model() == null) {
+                if (SERVER_KEYS.containsKey(s.key())) {
+                    server.put(s.key(), s);
+                } else if (MODEL_KEYS.containsKey(s.key()) && !s.key().equals("path")) {
+                    modelDefaults.put(s.key(), s);
+                } else {
+                    problems.add(s.origin() + ": unknown key '" + s.key() + "' (known: " + String.join(", ", SERVER_KEYS.keySet())
+                            + ", and model keys as defaults for every model)");
+                }
+            } else if (!ConfigFile.isValidModelName(s.model())) {
+                problems.add(s.origin() + ": model name '" + s.model() + "' must be letters, digits and . _ : - (at most 128)");
+            } else if (MODEL_KEYS.containsKey(s.key())) {
+                models.computeIfAbsent(s.model(), k -> new LinkedHashMap<>()).put(s.key(), s);
+            } else {
+                problems.add(s.origin() + ": unknown key '" + s.key() + "' in model '" + s.model() + "' (known: "
+                        + String.join(", ", MODEL_KEYS.keySet()) + ")");
+            }
+        }
+
+        String host = text(server, "host");
+        checkHost(server.get("host"), host);
+        int port = integer(server, SERVER_KEYS, "port", 0, 65535);
+        List<String> apiKeys = new ArrayList<>(list(server, "api_keys"));
+        if (server.containsKey("api_keys_file")) {
+            apiKeys.addAll(readKeyFile(server.get("api_keys_file")));
+        }
+        for (String key : apiKeys) {
+            if (key.length() < 8 || key.chars().anyMatch(Character::isWhitespace)) {
+                problems.add(origin(server, "api_keys") + ": API keys must be at least 8 characters without spaces");
+                break;
+            }
+        }
+        List<String> cors = list(server, "cors_origins");
+        for (String o : cors) {
+            if (!o.equals("*") && !o.startsWith("http://") && !o.startsWith("https://")) {
+                problems.add(origin(server, "cors_origins") + ": CORS origin '" + o + "' must be * or start with http:// or https://");
+            }
+        }
+        long maxBody = size(server, "max_body", 1024, 1L << 30);
+        int maxTokens = integer(server, SERVER_KEYS, "max_tokens", 1, 1_000_000);
+        Duration requestTimeout = duration(server, SERVER_KEYS, "request_timeout", false, Duration.ofSeconds(1));
+        Duration grace = duration(server, SERVER_KEYS, "shutdown_grace", false, Duration.ZERO);
+        Duration loadTimeout = duration(server, SERVER_KEYS, "load_timeout", false, Duration.ofSeconds(1));
+        long budget = memoryBudget(server);
+        Optional<Path> nativeDir = Optional.ofNullable(server.get("native_library_dir")).map(s -> {
+            Path dir = Path.of(s.value());
+            if (!Files.isDirectory(dir)) {
+                problems.add(s.origin() + ": native_library_dir " + dir + " is not a directory");
+            }
+            return dir;
+        });
+
+        List<ModelConfig> modelConfigs = new ArrayList<>();
+        for (var entry : models.entrySet()) {
+            Map<String, ConfigSetting> merged = new LinkedHashMap<>(modelDefaults);
+            merged.putAll(entry.getValue());
+            modelConfigs.add(model(entry.getKey(), merged));
+        }
+        if (modelConfigs.isEmpty() && problems.isEmpty()) {
+            problems.add("no models configured: add a [model.NAME] section with a path to the config file, or pass --model NAME=PATH");
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        return new ServerConfig(host, port, apiKeys, cors, maxBody, maxTokens, requestTimeout, grace, loadTimeout,
+                budget, nativeDir, modelConfigs);
+    }
+
+    private ModelConfig model(String name, Map<String, ConfigSetting> s) {
+        Path path = null;
+        ConfigSetting p = s.get("path");
+        if (p == null || p.value().isBlank()) {
+            problems.add("model '" + name + "': no path: add 'path = /path/to/model.gguf' to its [model." + name + "] section");
+        } else {
+            path = Path.of(p.value());
+            if (!Files.isRegularFile(path)) {
+                problems.add(p.origin() + ": model file " + path + " does not exist or is not a file");
+            } else if (!Files.isReadable(path)) {
+                problems.add(p.origin() + ": model file " + path + " is not readable by this user");
+            }
+        }
+        int context = integer(s, MODEL_KEYS, "context", 0, 1 << 20);
+        int threads = integer(s, MODEL_KEYS, "threads", 0, 1024);
+        int batch = integer(s, MODEL_KEYS, "batch", 1, 1 << 16);
+        int gpuLayers = integer(s, MODEL_KEYS, "gpu_layers", -1, 100_000);
+        int parallel = integer(s, MODEL_KEYS, "parallel", 1, 256);
+        long seed = integer(s, MODEL_KEYS, "seed", -1, Integer.MAX_VALUE);
+        boolean embeddings = bool(s, MODEL_KEYS, "embeddings");
+        Duration keepAlive = duration(s, MODEL_KEYS, "keep_alive", true, Duration.ZERO);
+        int queue = integer(s, MODEL_KEYS, "queue", 0, 100_000);
+        boolean preload = bool(s, MODEL_KEYS, "preload");
+        ModelOptions options = new ModelOptions(context, threads, batch, gpuLayers, seed, parallel, embeddings, false);
+        return new ModelConfig(name, path, options, keepAlive, queue, preload);
+    }
+
+    private String text(Map<String, ConfigSetting> s, String key) {
+        ConfigSetting v = s.get(key);
+        return v == null ? SERVER_KEYS.get(key) : v.value();
+    }
+
+    private static String origin(Map<String, ConfigSetting> s, String key) {
+        ConfigSetting v = s.get(key);
+        return v == null ? key : v.origin();
+    }
+
+    private <T> T parse(Map<String, ConfigSetting> s, Map<String, String> defaults, String key, T fallback,
+                        Function<String, T> parser) {
+        ConfigSetting v = s.get(key);
+        String raw = v == null ? defaults.get(key) : v.value();
+        try {
+            return parser.apply(raw.strip());
+        } catch (IllegalArgumentException e) {
+            problems.add((v == null ? "default of " + key : v.origin()) + ": " + key + " " + e.getMessage());
+            return fallback;
+        }
+    }
+
+    private int integer(Map<String, ConfigSetting> s, Map<String, String> defaults, String key, int min, int max) {
+        return parse(s, defaults, key, Math.max(min, 0), raw -> {
+            long n;
+            try {
+                n = Long.parseLong(raw);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("must be a whole number, got '" + raw + "'");
+            }
+            if (n < min || n > max) {
+                throw new IllegalArgumentException("must be between " + min + " and " + max + ", got " + raw);
+            }
+            return (int) n;
+        });
+    }
+
+    private boolean bool(Map<String, ConfigSetting> s, Map<String, String> defaults, String key) {
+        return parse(s, defaults, key, false, raw -> switch (raw.toLowerCase(Locale.ROOT)) {
+            case "true", "yes", "on", "1" -> true;
+            case "false", "no", "off", "0" -> false;
+            default -> throw new IllegalArgumentException("must be true or false, got '" + raw + "'");
+        });
+    }
+
+    private Duration duration(Map<String, ConfigSetting> s, Map<String, String> defaults, String key,
+                              boolean foreverAllowed, Duration min) {
+        return parse(s, defaults, key, min, raw -> {
+            if (foreverAllowed && (raw.equals("-1") || raw.equalsIgnoreCase("never") || raw.equalsIgnoreCase("forever"))) {
+                return Duration.ofSeconds(-1);
+            }
+            Duration d = parseDuration(raw);
+            if (d.compareTo(min) < 0) {
+                throw new IllegalArgumentException("must be at least " + min.toMillis() + " ms, got " + raw);
+            }
+            return d;
+        });
+    }
+
+    /** {@code 500ms}, {@code 30s}, {@code 5m}, {@code 2h}, {@code 1d}; a bare number is seconds. */
+    public static Duration parseDuration(String raw) {
+        Matcher m = DURATION.matcher(raw.strip().toLowerCase(Locale.ROOT));
+        if (!m.matches()) {
+            throw new IllegalArgumentException("must be a duration like 500ms, 30s, 5m or 2h, got '" + raw + "'");
+        }
+        long n;
+        try {
+            n = Long.parseLong(m.group(1));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("is too large: " + raw);
+        }
+        String unit = m.group(2) == null ? "s" : m.group(2);
+        if (n > 365L * 24 * 3600 * 1000) {
+            throw new IllegalArgumentException("is too large: " + raw);
+        }
+        return switch (unit) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofDays(n);
+        };
+    }
+
+    /** {@code 1024}, {@code 512KiB}, {@code 2MiB}, {@code 6GiB} (powers of 1024), {@code 2GB} (powers of 1000). */
+    public static long parseSize(String raw) {
+        Matcher m = SIZE.matcher(raw.strip());
+        if (!m.matches()) {
+            throw new IllegalArgumentException("must be a size like 512KiB, 2MiB or 6GiB, got '" + raw + "'");
+        }
+        double n = Double.parseDouble(m.group(1));
+        String unit = m.group(2) == null ? "B" : m.group(2).toUpperCase(Locale.ROOT);
+        boolean binary = unit.length() == 1 || unit.contains("I");
+        double base = binary ? 1024 : 1000;
+        int power = switch (unit.charAt(0)) {
+            case 'K' -> 1;
+            case 'M' -> 2;
+            case 'G' -> 3;
+            case 'T' -> 4;
+            default -> 0;
+        };
+        double bytes = n * Math.pow(base, power);
+        if (bytes > Long.MAX_VALUE / 2) {
+            throw new IllegalArgumentException("is too large: " + raw);
+        }
+        return (long) bytes;
+    }
+
+    private long size(Map<String, ConfigSetting> s, String key, long min, long max) {
+        return parse(s, SERVER_KEYS, key, min, raw -> {
+            long v = parseSize(raw);
+            if (v < min || v > max) {
+                throw new IllegalArgumentException("must be between " + min + " and " + max + " bytes, got " + raw);
+            }
+            return v;
+        });
+    }
+
+    /** A size, or a percentage of this machine's memory (as the cgroup limit shows it, when there is one). */
+    private long memoryBudget(Map<String, ConfigSetting> s) {
+        return parse(s, SERVER_KEYS, "memory_budget", 0L, raw -> {
+            if (raw.endsWith("%")) {
+                int percent;
+                try {
+                    percent = Integer.parseInt(raw.substring(0, raw.length() - 1).strip());
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("must be a size (6GiB) or a percentage (80%), got '" + raw + "'");
+                }
+                if (percent < 1 || percent > 100) {
+                    throw new IllegalArgumentException("percentage must be between 1 and 100, got " + raw);
+                }
+                return physicalMemory() / 100 * percent;
+            }
+            long v = parseSize(raw);
+            if (v < 1 << 20) {
+                throw new IllegalArgumentException("must be at least 1MiB, got " + raw);
+            }
+            return v;
+        });
+    }
+
+    public static long physicalMemory() {
+        var os = ManagementFactory.getOperatingSystemMXBean();
+        if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
+            return sun.getTotalMemorySize();
+        }
+        return Runtime.getRuntime().maxMemory();
+    }
+
+    private List<String> list(Map<String, ConfigSetting> s, String key) {
+        ConfigSetting v = s.get(key);
+        if (v == null || v.value().isBlank()) {
+            return List.of();
+        }
+        return java.util.Arrays.stream(v.value().split(",")).map(String::strip).filter(x -> !x.isEmpty()).toList();
+    }
+
+    /** One key per line; blank lines and {@code #} comments are skipped. */
+    private List<String> readKeyFile(ConfigSetting s) {
+        Path file = Path.of(s.value());
+        try {
+            return Files.readAllLines(file).stream().map(String::strip)
+                    .filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+        } catch (IOException e) {
+            problems.add(s.origin() + ": cannot read the API key file " + file + ": " + e.getMessage());
+            return List.of();
+        }
+    }
+
+    private void checkHost(ConfigSetting s, String host) {
+        if (host == null || host.isBlank()) {
+            problems.add((s == null ? "host" : s.origin()) + ": host is empty: use an address such as 127.0.0.1");
+            return;
+        }
+        try {
+            InetAddress.getByName(host);
+        } catch (UnknownHostException e) {
+            problems.add((s == null ? "host" : s.origin()) + ": host '" + host + "' cannot be resolved: use an IP address such as 127.0.0.1 or 0.0.0.0");
+        }
+    }
+
+    private static Map<String, String> ordered(String... pairs) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            m.put(pairs[i], pairs[i + 1]);
+        }
+        return java.util.Collections.unmodifiableMap(m);
+    }
+}

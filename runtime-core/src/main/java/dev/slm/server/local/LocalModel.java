@@ -1,0 +1,265 @@
+package dev.slm.server.local;
+
+import dev.slm.gguf.GgufFile;
+import dev.slm.server.ApiException;
+import dev.slm.server.backend.Backend;
+import dev.slm.server.backend.Embeddings;
+import dev.slm.server.backend.TextRequest;
+import dev.slm.server.backend.TextStream;
+import dev.slm.server.config.ModelConfig;
+import dev.slm.server.runner.RunnerProcess;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+
+/**
+ * A configured model served from a runner process of its own: loaded on first use, replaced when
+ * its runner dies, unloaded (its runner ended) after {@code keep_alive} without requests or when
+ * another model needs its memory.
+ */
+public final class LocalModel implements Backend {
+    private final ModelConfig config;
+    private final GgufFile header;
+    private final MemoryEstimate estimate;
+    private final LocalModels owner;
+    private final SlotGate gate;
+    // Not synchronized: requests run on virtual threads, which must not block while pinned.
+    private final ReentrantLock lock = new ReentrantLock();
+    private final AtomicInteger inUse = new AtomicInteger();
+    private volatile RunnerProcess runner;
+    private volatile long lastUsedNanos = System.nanoTime();
+    private boolean crashedBefore;
+
+    LocalModel(ModelConfig config, GgufFile header, MemoryEstimate estimate, LocalModels owner) {
+        this.config = config;
+        this.header = header;
+        this.estimate = estimate;
+        this.owner = owner;
+        this.gate = new SlotGate(config.name(), config.options().parallel(), config.queue());
+    }
+
+    @Override
+    public String model() {
+        return config.name();
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    public GgufFile header() {
+        return header;
+    }
+
+    public MemoryEstimate estimate() {
+        return estimate;
+    }
+
+    @Override
+    public TextStream generate(TextRequest request) {
+        return withSlot(request.deadline(), (runner, done) -> runner.generate(request, done));
+    }
+
+    @Override
+    public Embeddings embed(List<String> inputs, Instant deadline) {
+        if (!config.options().embeddings()) {
+            throw ApiException.invalid("model", "model '" + config.name() + "' is not set up for embeddings: set 'embeddings = true' in its [model."
+                    + config.name() + "] section");
+        }
+        return withSlot(deadline, (runner, done) -> {
+            try {
+                return runner.embed(inputs, deadline);
+            } finally {
+                done.run();
+            }
+        });
+    }
+
+    private interface SlotWork<T> {
+        T run(RunnerProcess runner, Runnable done);
+    }
+
+    /** Takes a slot (or a place in the queue), makes sure the runner is up, and hands both to {@code work}. */
+    private <T> T withSlot(Instant deadline, SlotWork<T> work) {
+        SlotGate.Permit permit = gate.acquire(deadline);
+        RunnerProcess r;
+        try {
+            r = acquireRunner();
+        } catch (RuntimeException e) {
+            permit.release();
+            throw e;
+        }
+        Runnable done = new Runnable() {
+            private final java.util.concurrent.atomic.AtomicBoolean once = new java.util.concurrent.atomic.AtomicBoolean();
+
+            @Override
+            public void run() {
+                if (once.compareAndSet(false, true)) {
+                    permit.release();
+                    releaseRunner();
+                }
+            }
+        };
+        try {
+            return work.run(r, done);
+        } catch (RuntimeException e) {
+            done.run();
+            throw e;
+        }
+    }
+
+    /** The running runner, started if there is none; counts one more user until {@link #releaseRunner()}. */
+    private RunnerProcess acquireRunner() {
+        lock.lock();
+        try {
+            RunnerProcess r = runner;
+            if (r == null || !r.alive()) {
+                r = load();
+            }
+            inUse.incrementAndGet();
+            return r;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void releaseRunner() {
+        lastUsedNanos = System.nanoTime();
+        if (inUse.decrementAndGet() == 0 && config.keepAlive().isZero() && !config.preload()) {
+            owner.unloadSoon(this);
+        }
+    }
+
+    /** Loads the model now unless it is loaded; for preloading. */
+    void ensureLoaded() {
+        lock.lock();
+        try {
+            if (runner == null || !runner.alive()) {
+                load();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Holding {@link #lock}. */
+    private RunnerProcess load() {
+        if (runner != null) {
+            crashedBefore = true; // only a crash leaves a dead runner here; unloading clears it
+        }
+        runner = null;
+        owner.reserveMemory(this);
+        RunnerProcess r;
+        try {
+            r = owner.startRunner(this, this::onCrash);
+        } catch (RuntimeException e) {
+            owner.releaseMemory(this);
+            throw e;
+        }
+        owner.metrics().runnerStarts.inc(config.name());
+        if (crashedBefore) {
+            owner.metrics().runnerRestarts.inc(config.name());
+            crashedBefore = false;
+        }
+        runner = r;
+        lastUsedNanos = System.nanoTime();
+        return r;
+    }
+
+    private void onCrash(RunnerProcess dead) {
+        owner.metrics().runnerCrashes.inc(config.name());
+        lock.lock();
+        try {
+            if (runner == dead) {
+                runner = null;
+                crashedBefore = true;
+                owner.releaseMemory(this);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Ends the runner if nothing uses the model and it has been idle for {@code idle}; never waits
+     * for a model that is busy loading. Returns whether it was unloaded.
+     */
+    boolean unloadIfIdle(Duration idle) {
+        if (!lock.tryLock()) {
+            return false;
+        }
+        try {
+            RunnerProcess r = runner;
+            if (r == null || inUse.get() > 0 || System.nanoTime() - lastUsedNanos < idle.toNanos()) {
+                return false;
+            }
+            runner = null;
+            r.stop(Duration.ofSeconds(5), ApiException.unavailable("model_unloaded", "model '" + config.name() + "' was unloaded"));
+            owner.releaseMemory(this);
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Ends the runner whatever it is doing; its requests fail with {@code reason}. */
+    void unload(ApiException reason) {
+        lock.lock();
+        try {
+            RunnerProcess r = runner;
+            if (r != null) {
+                runner = null;
+                r.stop(Duration.ofSeconds(5), reason);
+                owner.releaseMemory(this);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Cancels what runs and fails what waits, for a shutdown past its grace period. */
+    void abortAll(ApiException reason) {
+        gate.abort();
+        RunnerProcess r = runner;
+        if (r != null) {
+            r.abortAll(reason);
+        }
+    }
+
+    void closeGate() {
+        gate.close();
+    }
+
+    boolean loaded() {
+        RunnerProcess r = runner;
+        return r != null && r.alive();
+    }
+
+    boolean busy() {
+        return inUse.get() > 0;
+    }
+
+    long idleNanos() {
+        return System.nanoTime() - lastUsedNanos;
+    }
+
+    <T> T ifLoaded(java.util.function.Function<RunnerProcess, T> f, Supplier<T> otherwise) {
+        RunnerProcess r = runner;
+        return r != null && r.alive() ? f.apply(r) : otherwise.get();
+    }
+
+    int activeSlots() {
+        return gate.active();
+    }
+
+    int queued() {
+        return gate.waiting();
+    }
+
+    int slots() {
+        return gate.slots();
+    }
+}

@@ -1,0 +1,319 @@
+package dev.slm.server.local;
+
+import dev.slm.SlmException;
+import dev.slm.gguf.GgufFile;
+import dev.slm.gguf.GgufReader;
+import dev.slm.server.ApiException;
+import dev.slm.server.backend.Backend;
+import dev.slm.server.backend.ModelCard;
+import dev.slm.server.backend.ModelRouter;
+import dev.slm.server.config.ConfigException;
+import dev.slm.server.config.ModelConfig;
+import dev.slm.server.config.ServerConfig;
+import dev.slm.server.metrics.ProcessMemory;
+import dev.slm.server.metrics.ServerMetrics;
+import dev.slm.server.runner.RunnerLaunch;
+import dev.slm.server.runner.RunnerProcess;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The configured local models: routes model names to them, keeps their loaded total within the
+ * memory budget (unloading idle models to make room, refusing with 503 when that is not enough),
+ * and unloads models that stayed idle past their keep-alive.
+ */
+public final class LocalModels implements ModelRouter, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(LocalModels.class);
+    /** How often a preloaded model whose runner died or failed to load is tried again. */
+    private static final Duration PRELOAD_RETRY = Duration.ofSeconds(10);
+    /** How long a load waits for idle models that are busy being unloaded (or loaded) by someone else. */
+    private static final Duration EVICTION_WAIT = Duration.ofSeconds(10);
+
+    private final ServerConfig config;
+    private final RunnerLaunch launch;
+    private final ServerMetrics metrics;
+    private final Map<String, LocalModel> models = new LinkedHashMap<>();
+    private final ReentrantLock budgetLock = new ReentrantLock();
+    private final Map<LocalModel, Long> reserved = new ConcurrentHashMap<>();
+    private final Map<LocalModel, Long> lastPreloadAttempt = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
+            r -> Thread.ofPlatform().daemon().name("slm-models-housekeeping").unstarted(r));
+    private volatile boolean closing;
+
+    /** A model as planned from its header, before anything is loaded. */
+    public record Plan(ModelConfig config, GgufFile header, MemoryEstimate estimate) {
+    }
+
+    /**
+     * Reads every model's header and checks it fits the memory budget on its own.
+     *
+     * @throws ConfigException listing every model that cannot be served
+     */
+    public static List<Plan> plan(ServerConfig config) {
+        List<Plan> plans = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        for (ModelConfig m : config.models()) {
+            try {
+                GgufFile header = GgufReader.read(m.path());
+                long trained = header.contextLength().orElse(Long.MAX_VALUE);
+                if (m.options().contextSize() > trained) {
+                    problems.add("model '" + m.name() + "': context " + m.options().contextSize() + " is larger than the model allows ("
+                            + trained + "): set context to " + trained + " or less");
+                    continue;
+                }
+                MemoryEstimate estimate = MemoryEstimate.of(header, m.options());
+                if (estimate.total() > config.memoryBudget()) {
+                    problems.add("model '" + m.name() + "' needs about " + estimate.describe() + " but memory_budget is "
+                            + MemoryEstimate.mib(config.memoryBudget()) + ": raise memory_budget, or lower its context or parallel");
+                }
+                plans.add(new Plan(m, header, estimate));
+            } catch (SlmException e) {
+                problems.add("model '" + m.name() + "': " + e.getMessage());
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        return plans;
+    }
+
+    public LocalModels(ServerConfig config, RunnerLaunch launch, ServerMetrics metrics) {
+        this.config = config;
+        this.launch = launch;
+        this.metrics = metrics;
+        for (Plan p : plan(config)) {
+            models.put(p.config().name(), new LocalModel(p.config(), p.header(), p.estimate(), this));
+        }
+        registerGauges();
+        housekeeping.scheduleWithFixedDelay(this::housekeep, 1, 1, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public Backend route(String model) {
+        LocalModel m = models.get(model);
+        if (m == null) {
+            throw ApiException.modelNotFound(model);
+        }
+        return m;
+    }
+
+    @Override
+    public List<ModelCard> models() {
+        return models.values().stream().map(m -> new ModelCard(m.model(), created(m), "slm")).toList();
+    }
+
+    private static long created(LocalModel m) {
+        try {
+            return Files.getLastModifiedTime(m.config().path()).toMillis() / 1000;
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    public List<LocalModel> all() {
+        return List.copyOf(models.values());
+    }
+
+    ServerMetrics metrics() {
+        return metrics;
+    }
+
+    /** Starts loading the models marked {@code preload}, in the background. */
+    public void preload() {
+        for (LocalModel m : models.values()) {
+            if (m.config().preload()) {
+                housekeeping.execute(() -> tryLoad(m));
+            }
+        }
+    }
+
+    private void tryLoad(LocalModel m) {
+        if (closing) {
+            return;
+        }
+        lastPreloadAttempt.put(m, System.nanoTime());
+        try {
+            m.ensureLoaded();
+        } catch (ApiException e) {
+            log.error("preloading model '{}' failed: {}", m.model(), e.getMessage());
+        }
+    }
+
+    /** Every preloaded model is loaded. */
+    public boolean ready() {
+        return models.values().stream().filter(m -> m.config().preload()).allMatch(LocalModel::loaded);
+    }
+
+    /** Why {@link #ready()} is false, one entry per model that is not. */
+    public List<String> notReady() {
+        return models.values().stream().filter(m -> m.config().preload() && !m.loaded())
+                .map(m -> "model '" + m.model() + "' is not loaded yet").toList();
+    }
+
+    /** Requests holding a slot now, in all models. */
+    public int activeRequests() {
+        return models.values().stream().mapToInt(LocalModel::activeSlots).sum();
+    }
+
+    /** Refuses new requests; queued and running ones go on (until {@link #abortAll}). */
+    public void stopAdmitting() {
+        closing = true;
+        models.values().forEach(LocalModel::closeGate);
+    }
+
+    /** Fails every queued request and cancels every running one, with {@code reason}. */
+    public void abortAll(ApiException reason) {
+        models.values().forEach(m -> m.abortAll(reason));
+    }
+
+    /** Ends every runner. */
+    @Override
+    public void close() {
+        closing = true;
+        housekeeping.shutdownNow();
+        ApiException reason = ApiException.unavailable("shutting_down", "the server is shutting down");
+        models.values().forEach(m -> m.unload(reason));
+    }
+
+    RunnerProcess startRunner(LocalModel m, Consumer<RunnerProcess> onCrash) {
+        if (closing) {
+            throw ApiException.unavailable("shutting_down", "the server is shutting down");
+        }
+        return RunnerProcess.start(m.model(), m.config().path(), m.config().options(), config.nativeLibraryDir(),
+                launch, config.loadTimeout(), onCrash);
+    }
+
+    /**
+     * Makes room for {@code m} in the memory budget, unloading idle models (least recently used first)
+     * when needed.
+     *
+     * @throws ApiException 503 when even unloading every idle model leaves too little room
+     */
+    void reserveMemory(LocalModel m) {
+        budgetLock.lock();
+        try {
+            reserved.remove(m);
+            long need = m.estimate().total();
+            long budget = config.memoryBudget();
+            long giveUp = System.nanoTime() + EVICTION_WAIT.toNanos();
+            while (used() + need > budget) {
+                List<LocalModel> idle = reserved.keySet().stream()
+                        .filter(v -> v != m && !v.busy())
+                        .sorted(Comparator.comparingLong(LocalModel::idleNanos).reversed())
+                        .toList();
+                if (idle.isEmpty() || System.nanoTime() > giveUp) {
+                    List<String> holders = reserved.keySet().stream().filter(v -> v != m).map(LocalModel::model).toList();
+                    throw ApiException.unavailable("memory_budget", "model '" + m.model() + "' needs about "
+                            + MemoryEstimate.mib(need) + " but only " + MemoryEstimate.mib(Math.max(0, budget - used()))
+                            + " of the " + MemoryEstimate.mib(budget) + " memory budget is free and the models holding the rest "
+                            + holders + " are busy: retry later, or raise memory_budget");
+                }
+                boolean unloaded = false;
+                for (LocalModel victim : idle) {
+                    if (victim.unloadIfIdle(Duration.ZERO)) {
+                        log.info("unloaded idle model '{}' to make room for '{}'", victim.model(), m.model());
+                        unloaded = true;
+                        break;
+                    }
+                }
+                if (!unloaded) {
+                    // Each idle model is in someone's hands (the keep-alive unloading it, say): give them a moment.
+                    sleep(50);
+                }
+            }
+            reserved.put(m, need);
+        } finally {
+            budgetLock.unlock();
+        }
+    }
+
+    /** Lock-free, so that a model being unloaded can give its memory back while another model waits for it. */
+    void releaseMemory(LocalModel m) {
+        reserved.remove(m);
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ApiException.unavailable("interrupted", "the request was interrupted");
+        }
+    }
+
+    private long used() {
+        return reserved.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    void unloadSoon(LocalModel m) {
+        if (!closing) {
+            housekeeping.execute(() -> {
+                if (m.unloadIfIdle(Duration.ZERO)) {
+                    log.info("unloaded model '{}' (keep_alive 0)", m.model());
+                }
+            });
+        }
+    }
+
+    /** Every second: unloads models idle past their keep-alive, reloads preloaded models whose runner died. */
+    private void housekeep() {
+        try {
+            for (LocalModel m : models.values()) {
+                ModelConfig c = m.config();
+                if (c.preload()) {
+                    long last = lastPreloadAttempt.getOrDefault(m, 0L);
+                    if (!m.loaded() && !closing && System.nanoTime() - last > PRELOAD_RETRY.toNanos()) {
+                        tryLoad(m);
+                    }
+                } else if (!c.keepsForever() && m.loaded() && !m.busy() && m.idleNanos() >= c.keepAlive().toNanos()) {
+                    if (m.unloadIfIdle(c.keepAlive())) {
+                        log.info("unloaded model '{}' after {} s idle (keep_alive)", m.model(), c.keepAlive().toSeconds());
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            log.error("model housekeeping failed", e);
+        }
+    }
+
+    private void registerGauges() {
+        metrics.gauge("slm_slots", "Slots (concurrent generations) of each model.",
+                sink -> models.values().forEach(m -> sink.sample(m.slots(), m.model())), "model");
+        metrics.gauge("slm_slots_active", "Slots in use now.",
+                sink -> models.values().forEach(m -> sink.sample(m.activeSlots(), m.model())), "model");
+        metrics.gauge("slm_queue_depth", "Requests waiting for a slot.",
+                sink -> models.values().forEach(m -> sink.sample(m.queued(), m.model())), "model");
+        metrics.gauge("slm_model_loaded", "1 when the model's runner is up.",
+                sink -> models.values().forEach(m -> sink.sample(m.loaded() ? 1 : 0, m.model())), "model");
+        metrics.gauge("slm_runner_pid", "Process id of the model's runner (only while loaded).",
+                sink -> models.values().forEach(m -> m.ifLoaded(r -> {
+                    sink.sample(r.pid(), m.model());
+                    return null;
+                }, () -> null)), "model");
+        metrics.gauge("slm_runner_resident_memory_bytes", "Resident memory of the model's runner process.",
+                sink -> models.values().forEach(m -> m.ifLoaded(r -> {
+                    ProcessMemory.residentBytes(r.pid()).ifPresent(v -> sink.sample(v, m.model()));
+                    return null;
+                }, () -> null)), "model");
+        metrics.gauge("slm_model_memory_estimate_bytes", "Memory the model is expected to need when loaded.",
+                sink -> models.values().forEach(m -> sink.sample(m.estimate().total(), m.model())), "model");
+        metrics.gauge("slm_memory_budget_bytes", "Memory the loaded models may use together.",
+                sink -> sink.sample(config.memoryBudget()));
+        metrics.gauge("slm_memory_reserved_bytes", "Memory reserved by the loaded models (by estimate).",
+                sink -> sink.sample(used()));
+    }
+}

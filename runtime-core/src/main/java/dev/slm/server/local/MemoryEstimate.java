@@ -1,0 +1,41 @@
+package dev.slm.server.local;
+
+import dev.slm.engine.ModelOptions;
+import dev.slm.gguf.GgufFile;
+
+/**
+ * What loading a model will cost in memory, from its GGUF header alone: the weights, the KV cache
+ * for every slot (f16 keys and values, llama.cpp's default), the logits of a batch, and the
+ * runner's own JVM. An estimate, meant to be on the safe side for the budget.
+ */
+public record MemoryEstimate(long weights, long kvCache, long compute, long runner) {
+    /** A runner JVM with its small heap, JIT and llama.cpp's fixed buffers. */
+    static final long RUNNER_OVERHEAD = 160L << 20; // measured: ~150 MiB RSS for a runner holding the fixture model
+
+    public static MemoryEstimate of(GgufFile gguf, ModelOptions options) {
+        long trained = gguf.contextLength().orElse((long) ModelOptions.DEFAULT_CONTEXT_CAP);
+        long context = options.contextSize() == 0 ? Math.min(trained, ModelOptions.DEFAULT_CONTEXT_CAP) : options.contextSize();
+        long layers = gguf.blockCount().orElse(32L);
+        long embedding = gguf.embeddingLength().orElse(4096L);
+        long heads = Math.max(1, gguf.headCount().orElse(32L));
+        long kvHeads = gguf.headCountKv().orElse(heads);
+        long kvWidth = embedding / heads * kvHeads;
+        long kv = 2L * layers * context * options.parallel() * kvWidth * 2;
+        long vocabulary = gguf.vocabularySize().orElse(32_000L);
+        long compute = 4L * vocabulary * Math.max(options.batchSize(), options.parallel()) + 4L * embedding * options.batchSize() * 8;
+        return new MemoryEstimate(gguf.tensorBytes(), kv, compute, RUNNER_OVERHEAD);
+    }
+
+    public long total() {
+        return weights + kvCache + compute + runner;
+    }
+
+    public String describe() {
+        return mib(total()) + " (weights " + mib(weights) + ", KV cache " + mib(kvCache) + ", buffers " + mib(compute)
+                + ", runner " + mib(runner) + ")";
+    }
+
+    public static String mib(long bytes) {
+        return String.format(java.util.Locale.ROOT, "%.1f MiB", bytes / 1048576.0);
+    }
+}

@@ -1,0 +1,70 @@
+package dev.slm.server.runner;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import dev.slm.engine.ChatMessage;
+import dev.slm.engine.ModelOptions;
+import dev.slm.engine.SamplingOptions;
+import dev.slm.engine.StopReason;
+import java.util.List;
+
+/**
+ * The protocol between the server and a runner: one JSON object per line, told apart by its
+ * {@code type}. The server sends {@code load} once, then {@code generate}, {@code embed} and
+ * {@code cancel}; the runner answers {@code ready} (or {@code load_failed}), then per request id
+ * {@code token}s and one {@code done}, or one {@code embedding}, or one {@code failed}.
+ * Closing the runner's stdin ends it.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+    @JsonSubTypes.Type(value = RunnerMessage.Load.class, name = "load"),
+    @JsonSubTypes.Type(value = RunnerMessage.Generate.class, name = "generate"),
+    @JsonSubTypes.Type(value = RunnerMessage.Embed.class, name = "embed"),
+    @JsonSubTypes.Type(value = RunnerMessage.Cancel.class, name = "cancel"),
+    @JsonSubTypes.Type(value = RunnerMessage.Ready.class, name = "ready"),
+    @JsonSubTypes.Type(value = RunnerMessage.LoadFailed.class, name = "load_failed"),
+    @JsonSubTypes.Type(value = RunnerMessage.Token.class, name = "token"),
+    @JsonSubTypes.Type(value = RunnerMessage.Done.class, name = "done"),
+    @JsonSubTypes.Type(value = RunnerMessage.Embedding.class, name = "embedding"),
+    @JsonSubTypes.Type(value = RunnerMessage.Failed.class, name = "failed"),
+})
+public sealed interface RunnerMessage {
+
+    /** Server to runner, first: which model to open and how. */
+    record Load(String path, ModelOptions options, String nativeLibraryDir) implements RunnerMessage {
+    }
+
+    /** Server to runner: generate for {@code prompt}, or for {@code messages} rendered with the model's template. */
+    record Generate(long id, String prompt, List<ChatMessage> messages, SamplingOptions sampling) implements RunnerMessage {
+    }
+
+    record Embed(long id, List<String> inputs) implements RunnerMessage {
+    }
+
+    record Cancel(long id) implements RunnerMessage {
+    }
+
+    /** Runner to server: the model is loaded; {@code contextSize} is per slot. */
+    record Ready(long pid, int contextSize, int parallel) implements RunnerMessage {
+    }
+
+    record LoadFailed(String message) implements RunnerMessage {
+    }
+
+    record Token(long id, String text) implements RunnerMessage {
+    }
+
+    record Done(long id, String text, StopReason stopReason, int promptTokens, int completionTokens,
+                long timeToFirstTokenNanos, long totalNanos, double tokensPerSecond) implements RunnerMessage {
+    }
+
+    record Embedding(long id, List<float[]> vectors, int promptTokens) implements RunnerMessage {
+    }
+
+    /**
+     * A request that failed. {@code rejected}: the model refused it before generating anything (a
+     * prompt longer than the context, a schema llama.cpp cannot use...), so it is the client's to fix.
+     */
+    record Failed(long id, boolean rejected, String message) implements RunnerMessage {
+    }
+}
