@@ -1,8 +1,10 @@
 package dev.slm.hardware;
 
+import java.util.Collections;
 import java.util.List;
 import java.util.OptionalDouble;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The CPU as far as tuning cares.
@@ -11,7 +13,7 @@ import java.util.Set;
  * @param logical        hardware threads the system may run on
  * @param physical       physical cores
  * @param clusters       kinds of cores, fastest first
- * @param features       instruction-set features llama.cpp cares about (avx2, avx512, fma, f16c,
+ * @param features       instruction-set features llama.cpp cares about, sorted (avx2, avx512, fma, f16c,
  *                       bmi2, neon, dotprod, i8mm, sve, fp16...)
  * @param featuresKnown  whether {@code features} could be read at all (not on Windows)
  * @param cpuQuota       CPUs a cgroup lets this process use (cpu.max, cfs quota), if limited
@@ -21,7 +23,7 @@ public record CpuFacts(String model, int logical, int physical, List<CpuCluster>
 
     public CpuFacts {
         clusters = List.copyOf(clusters);
-        features = Set.copyOf(features);
+        features = Collections.unmodifiableSortedSet(new TreeSet<>(features));
     }
 
     /** Cores of more than one kind (big.LITTLE, Apple P/E, Intel P/E). */

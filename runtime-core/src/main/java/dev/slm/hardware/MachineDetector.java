@@ -54,7 +54,7 @@ public final class MachineDetector {
         }
         boolean tegra = board.map(b -> b.compatible().stream().anyMatch(c -> c.startsWith("nvidia,tegra"))).orElse(false);
         if (os.equals(Platform.LINUX) && !tegra && !src.exists("/proc/driver/nvidia/version")) {
-            return NvidiaReport.none("no NVIDIA kernel driver (/proc/driver/nvidia/version is absent)");
+            return NvidiaReport.none("no NVIDIA kernel driver: /proc/driver/nvidia/version is absent");
         }
         try {
             return src.nvidia().query();

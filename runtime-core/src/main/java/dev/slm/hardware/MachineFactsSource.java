@@ -30,7 +30,9 @@ public record MachineFactsSource(String osName, String osArch, Path root, Nvidia
     /** This machine. */
     public static MachineFactsSource live() {
         String os = System.getProperty("os.name");
-        long[] memory = jvmMemory();
+        // The management bean costs start-up time and only matters where /proc and sysctl do not exist.
+        boolean proc = Platform.os(os).equals(Platform.LINUX) || Platform.os(os).equals(Platform.MAC);
+        long[] memory = proc ? new long[] {-1, -1} : jvmMemory();
         return new MachineFactsSource(os, System.getProperty("os.arch"), Path.of("/"), NvidiaLibraries.live(),
                 Platform.os(os).equals(Platform.MAC) ? MacSysctl.live() : SysctlQuery.NONE,
                 Runtime.getRuntime().availableProcessors(), memory[0], memory[1]);

@@ -103,7 +103,9 @@ public final class FitPlanner {
                         warnings.add("context lowered from " + desired + " to " + ctx + " tokens so that " + shape.name()
                                 + " fits in the " + gib(systemBudget) + " of memory available (--ctx sets it)");
                     }
-                    if (pool == Tuning.GpuMemory.DEDICATED && p.offloaded() <= L && request.gpuLayers().isEmpty()) {
+                    if (pool == Tuning.GpuMemory.DEDICATED && facts.nvidia().discrete().isEmpty()) {
+                        notes.add("no NVIDIA GPU found: every layer runs on the CPU");
+                    } else if (pool == Tuning.GpuMemory.DEDICATED && p.offloaded() <= L && request.gpuLayers().isEmpty()) {
                         notes.add(p.offloaded() + " of " + L + " layers on the GPU (" + gib(gpuBudget)
                                 + " free for the model); the rest run on the CPU");
                     }

@@ -15,6 +15,21 @@ import java.util.OptionalInt;
 public record LaunchRequest(Optional<String> profile, int contextSize, int threads, OptionalInt batchSize,
                             OptionalInt gpuLayers) {
 
+    public LaunchRequest {
+        if (contextSize < 0) {
+            throw new IllegalArgumentException("context size must be 0 (planned) or positive, got " + contextSize);
+        }
+        if (threads < 0) {
+            throw new IllegalArgumentException("threads must be 0 (from the profile) or positive, got " + threads);
+        }
+        if (batchSize.isPresent() && batchSize.getAsInt() < 1) {
+            throw new IllegalArgumentException("batch size must be positive, got " + batchSize.getAsInt());
+        }
+        if (gpuLayers.isPresent() && gpuLayers.getAsInt() < -1) {
+            throw new IllegalArgumentException("gpu layers must be -1 (all), 0 or positive, got " + gpuLayers.getAsInt());
+        }
+    }
+
     public static LaunchRequest automatic() {
         return new LaunchRequest(Optional.empty(), 0, 0, OptionalInt.empty(), OptionalInt.empty());
     }

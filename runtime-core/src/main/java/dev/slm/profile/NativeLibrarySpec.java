@@ -1,6 +1,5 @@
 package dev.slm.profile;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 
 /**
@@ -17,8 +16,8 @@ public record NativeLibrarySpec(Variant variant, List<String> bundledNeedsCpu, S
                                 String howToEnable) {
 
     public enum Variant {
-        @JsonProperty("bundled") BUNDLED,
-        @JsonProperty("custom") CUSTOM
+        BUNDLED,
+        CUSTOM
     }
 
     public NativeLibrarySpec {

@@ -1,6 +1,5 @@
 package dev.slm.profile;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 
 /**
@@ -10,7 +9,7 @@ import java.util.List;
  * @param priority  among the profiles a machine supports, the highest wins
  * @param notes     why the defaults are what they are (shown by {@code slm profile})
  */
-public record Profile(String name, String description, @JsonProperty(required = true) int priority, ProfileRequirements requires,
+public record Profile(String name, String description, int priority, ProfileRequirements requires,
                       NativeLibrarySpec nativeLibrary, Tuning tuning, List<String> notes) {
 
     public Profile {

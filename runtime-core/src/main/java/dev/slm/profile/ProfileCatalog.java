@@ -1,7 +1,6 @@
 package dev.slm.profile;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.slm.SlmException;
 import java.io.IOException;
@@ -30,9 +29,7 @@ import org.slf4j.LoggerFactory;
 public final class ProfileCatalog {
     private static final Logger log = LoggerFactory.getLogger(ProfileCatalog.class);
     private static final String RESOURCES = "/dev/slm/profiles/";
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final List<Profile> profiles;
 
@@ -110,22 +107,18 @@ public final class ProfileCatalog {
     static Profile parse(String text, String fileName, String where) {
         Profile p;
         try {
-            p = JSON.readValue(text, Profile.class);
+            p = ProfileJson.read(JSON.readTree(text));
         } catch (JsonProcessingException e) {
-            throw new SlmException(where + fileName + " is not a valid profile: " + firstLine(e) + " (see native-profiles/README.md)");
+            throw new SlmException(where + fileName + " is not valid JSON: " + e.getOriginalMessage().lines().findFirst().orElse("")
+                    + " (line " + (e.getLocation() == null ? "?" : e.getLocation().getLineNr()) + ")");
+        } catch (IllegalArgumentException e) {
+            throw new SlmException(where + fileName + " is not a valid profile: " + e.getMessage() + " (see native-profiles/README.md)");
         }
         String expected = fileName.substring(0, fileName.length() - ".json".length());
         if (!p.name().equals(expected)) {
             throw new SlmException(where + fileName + " names its profile '" + p.name() + "': name the file " + p.name() + ".json");
         }
         return p;
-    }
-
-    /** Jackson's message without its location trailer, or the validation message that caused it. */
-    private static String firstLine(JsonProcessingException e) {
-        Throwable cause = e.getCause();
-        String message = cause instanceof IllegalArgumentException ? cause.getMessage() : e.getOriginalMessage();
-        return message == null ? e.toString() : message.lines().findFirst().orElse(message);
     }
 
     private static String resource(String name) {

@@ -34,13 +34,15 @@ public final class ProfileSelector {
      * @throws IllegalArgumentException for a profile name that does not exist
      */
     public ProfileChoice select(MachineFacts facts, Optional<String> requested) {
-        Optional<String> forced = requested.filter(s -> !s.isBlank())
-                .or(() -> Optional.ofNullable(env.apply(PROFILE_ENV)).filter(s -> !s.isBlank()))
-                .map(String::strip);
-        return forced.isPresent() ? forced(facts, forced.get()) : detected(facts);
+        Optional<String> named = requested.filter(s -> !s.isBlank()).map(String::strip);
+        if (named.isPresent()) {
+            return forced(facts, named.get(), "--profile");
+        }
+        Optional<String> fromEnv = Optional.ofNullable(env.apply(PROFILE_ENV)).filter(s -> !s.isBlank()).map(String::strip);
+        return fromEnv.isPresent() ? forced(facts, fromEnv.get(), PROFILE_ENV) : detected(facts);
     }
 
-    private ProfileChoice forced(MachineFacts facts, String name) {
+    private ProfileChoice forced(MachineFacts facts, String name, String by) {
         Profile p = catalog.find(name).orElseThrow(() -> new IllegalArgumentException("unknown profile '" + name
                 + "': choose one of " + String.join(", ", catalog.names())));
         Suitability s = suitability(p, facts);
@@ -52,7 +54,7 @@ public final class ProfileSelector {
         for (Profile other : catalog.all()) {
             verdicts.add(other == p
                     ? new ProfileChoice.Verdict(p.name(), lib.problem().isPresent() ? ProfileChoice.Status.LIBRARY_MISSING
-                    : ProfileChoice.Status.CHOSEN, "named by --profile or " + PROFILE_ENV)
+                    : ProfileChoice.Status.CHOSEN, "named by " + by)
                     : new ProfileChoice.Verdict(other.name(), ProfileChoice.Status.NOT_CONSIDERED, "a profile was named"));
         }
         if (lib.problem().isPresent()) {
@@ -61,7 +63,7 @@ public final class ProfileSelector {
                             + (platform ? "; to enable it, " + p.nativeLibrary().howToEnable() : ""),
                     Optional.empty(), verdicts);
         }
-        String reason = "named by --profile or " + PROFILE_ENV
+        String reason = "named by " + by
                 + (s.unmet().isEmpty() ? "; it suits this machine (" + String.join(", ", s.met()) + ")"
                 : "; detection does not see what it needs (" + String.join("; ", s.unmet()) + ")");
         return new ProfileChoice(Optional.of(p), lib.dir(), lib.description(), true, reason, Optional.empty(), verdicts);

@@ -1,6 +1,5 @@
 package dev.slm.profile;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.slm.engine.ModelOptions;
 import dev.slm.gguf.GgmlType;
 import dev.slm.hardware.CpuFacts;
@@ -18,38 +17,27 @@ import java.util.Locale;
  * @param memoryReserveMiB  system memory left to everything else
  * @param gpuReserveMiB     GPU memory left to the driver (CUDA context, cuBLAS workspace)
  */
-public record Tuning(@JsonProperty(required = true) ThreadPolicy threads,
-                     @JsonProperty(required = true) int batch,
-                     @JsonProperty(required = true) int ubatch,
-                     @JsonProperty(required = true) GpuLayerPolicy gpuLayers,
-                     GpuMemory gpuMemory,
-                     @JsonProperty(required = true) boolean flashAttention,
-                     String kvCacheType,
-                     @JsonProperty(required = true) boolean mmap,
-                     @JsonProperty(required = true) boolean mlock,
-                     @JsonProperty(required = true) int contextCap,
-                     @JsonProperty(required = true) int memoryReserveMiB,
-                     @JsonProperty(required = true) int gpuReserveMiB) {
+public record Tuning(ThreadPolicy threads, int batch, int ubatch, GpuLayerPolicy gpuLayers, GpuMemory gpuMemory,
+                     boolean flashAttention, String kvCacheType, boolean mmap, boolean mlock, int contextCap,
+                     int memoryReserveMiB, int gpuReserveMiB) {
 
     public enum ThreadPolicy {
         /** One per physical core: hyper-threads share a core's vector units. */
-        @JsonProperty("physical-cores") PHYSICAL_CORES,
+        PHYSICAL_CORES,
         /** One per fast core on big.LITTLE chips; physical cores elsewhere. */
-        @JsonProperty("performance-cores") PERFORMANCE_CORES,
+        PERFORMANCE_CORES,
         /** One per hardware thread. */
-        @JsonProperty("logical-cores") LOGICAL_CORES
+        LOGICAL_CORES
     }
 
     public enum GpuLayerPolicy {
-        @JsonProperty("none") NONE,
-        @JsonProperty("all") ALL,
-        @JsonProperty("fit") FIT
+        NONE, ALL, FIT
     }
 
     public enum GpuMemory {
-        @JsonProperty("none") NONE,
-        @JsonProperty("dedicated") DEDICATED,
-        @JsonProperty("unified") UNIFIED
+        NONE,
+        DEDICATED,
+        UNIFIED
     }
 
     public Tuning {

@@ -60,17 +60,19 @@ class ProfileCatalogTest {
     void aBrokenProfileFileGetsOneLineNamingTheFileAndTheProblem() throws IOException {
         String good = Files.readString(SOURCE.resolve("cpu-x86_64.json"));
         Map<String, String> broken = Map.of(
-                "\"threads\": \"physical-cores\"", "Missing required creator property 'threads'",
-                "\"mmap\": true,", "Unrecognized field \"swap\"",
-                "\"batch\": 512,", "Missing required creator property 'batch'",
+                "\"threads\": \"physical-cores\"", "is not a valid profile: tuning.threads is missing",
+                "\"mmap\": true,", "is not a valid profile: unknown field tuning.swap",
+                "\"batch\": 512,", "is not a valid profile: tuning.batch is missing",
                 "\"kvCacheType\": \"f16\"", "a quantized KV cache (Q8_0) needs flash attention",
+                "\"contextCap\": 4096", "is not valid JSON",
                 "\"name\": \"cpu-x86_64\"", "names its profile 'cpu-x86-64': name the file cpu-x86-64.json",
-                "\"gpuLayers\": \"none\"", "not one of the values accepted");
+                "\"gpuLayers\": \"none\"", "tuning.gpuLayers must be one of none, all, fit, got \"some\"");
         Map<String, String> replacements = Map.of(
                 "\"threads\": \"physical-cores\"", "\"treads\": \"physical-cores\"",
                 "\"mmap\": true,", "\"mmap\": true, \"swap\": false,",
                 "\"batch\": 512,", "",
                 "\"kvCacheType\": \"f16\"", "\"kvCacheType\": \"q8_0\"",
+                "\"contextCap\": 4096", "\"contextCap\": 4096,,",
                 "\"name\": \"cpu-x86_64\"", "\"name\": \"cpu-x86-64\"",
                 "\"gpuLayers\": \"none\"", "\"gpuLayers\": \"some\"");
         for (var e : broken.entrySet()) {
