@@ -41,15 +41,20 @@ final class MacSysctl implements SysctlQuery {
     }
 
     private Optional<Value> raw(String name) {
-        LongByReference size = new LongByReference();
-        if (libc.sysctlbyname(name, null, size, null, 0) != 0 || size.getValue() <= 0) {
+        try {
+            LongByReference size = new LongByReference();
+            if (libc.sysctlbyname(name, null, size, null, 0) != 0 || size.getValue() <= 0) {
+                return Optional.empty();
+            }
+            Memory buffer = new Memory(size.getValue());
+            if (libc.sysctlbyname(name, buffer, size, null, 0) != 0) {
+                return Optional.empty();
+            }
+            return Optional.of(new Value(buffer, size.getValue()));
+        } catch (UnsatisfiedLinkError e) {
+            // A libc without sysctlbyname (glibc): nothing to tell.
             return Optional.empty();
         }
-        Memory buffer = new Memory(size.getValue());
-        if (libc.sysctlbyname(name, buffer, size, null, 0) != 0) {
-            return Optional.empty();
-        }
-        return Optional.of(new Value(buffer, size.getValue()));
     }
 
     interface LibC extends Library {

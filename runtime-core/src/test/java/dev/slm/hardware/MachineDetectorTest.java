@@ -3,7 +3,10 @@ package dev.slm.hardware;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
@@ -172,6 +175,17 @@ class MachineDetectorTest {
         assertEquals(List.of(0, 1, 2, 3, 6, 8, 9), CpuDetector.cpuList("0-3,6,8-9\n"));
         assertEquals(List.of(0), CpuDetector.cpuList("0"));
         assertEquals(List.of(), CpuDetector.cpuList("garbage"));
+    }
+
+    @Test
+    void theNativeQueriesAnswerNothingRatherThanFailWhereTheirLibrariesAreMissing() {
+        // Real JNA calls on this machine, which has neither an NVIDIA driver nor sysctlbyname.
+        assumeTrue(System.getProperty("os.name").startsWith("Linux") && !Files.exists(Path.of("/proc/driver/nvidia/version")));
+        NvidiaReport nvidia = NvidiaLibraries.live().query();
+        assertTrue(nvidia.gpus().isEmpty());
+        assertEquals("neither NVML (libnvidia-ml) nor the CUDA driver (libcuda) could be loaded", nvidia.problem().orElseThrow());
+        SysctlQuery sysctl = MacSysctl.live();
+        assertEquals(java.util.Optional.empty(), sysctl.number("hw.memsize"));
     }
 
     @Test
