@@ -1,5 +1,7 @@
 package dev.slm.cli;
 
+import static dev.slm.hardware.MemorySize.readable;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -42,11 +44,11 @@ record ProfileReport(MachineFacts facts, ProfileCatalog catalog, ProfileChoice c
             line(out, "core kinds", String.join(", ", cpu.clusters().stream().map(ProfileReport::cluster).toList()));
         }
         cpu.cpuQuota().ifPresent(q -> line(out, "cpu quota", String.format(Locale.ROOT, "%.2f CPUs (cgroup)", q)));
-        line(out, "memory", mem.known() ? gib(mem.total()) + " total, " + gib(mem.available()) + " available (" + mem.source() + ")"
+        line(out, "memory", mem.known() ? readable(mem.total()) + " total, " + readable(mem.available()) + " available (" + mem.source() + ")"
                 : "unknown (" + mem.source() + ")");
         line(out, "nvidia", nvidia(facts.nvidia()));
         facts.apple().ifPresent(a -> line(out, "apple silicon", a.name() + ": " + a.performanceCores() + " performance + "
-                + a.efficiencyCores() + " efficiency cores, Metal may use " + gib(a.gpuWorkingSet())));
+                + a.efficiencyCores() + " efficiency cores, Metal may use " + readable(a.gpuWorkingSet())));
         facts.board().ifPresent(b -> line(out, "board", b.model() + (b.compatible().isEmpty() ? "" : " (" + String.join(", ", b.compatible()) + ")")));
         facts.notes().forEach(n -> line(out, "note", n));
 
@@ -79,16 +81,16 @@ record ProfileReport(MachineFacts facts, ProfileCatalog catalog, ProfileChoice c
         model.ifPresent(m -> {
             out.append("\nModel ").append(m.path().getFileName()).append(": ").append(m.architecture()).append(", ")
                     .append(m.blockCount().map(b -> b + " layers, ").orElse("")).append(m.quantization()).append(", ")
-                    .append(gib(m.tensorBytes())).append(" of weights\n");
+                    .append(readable(m.tensorBytes())).append(" of weights\n");
             plan.ifPresent(p -> {
                 FitPlan fit = p.fit();
                 line(out, "context", fit.contextSize() + " tokens");
                 line(out, "gpu layers", fit.gpuLayers() == -1 ? "all" : String.valueOf(fit.gpuLayers()));
                 line(out, "threads", String.valueOf(p.options().threads()));
-                line(out, "memory", fit.checked() ? "needs " + gib(fit.system().total()) + " (" + parts(fit.system()) + ") of "
-                        + gib(fit.systemBudget()) + " available" : "not checked: memory unknown");
+                line(out, "memory", fit.checked() ? "needs " + readable(fit.system().total()) + " (" + parts(fit.system()) + ") of "
+                        + readable(fit.systemBudget()) + " available" : "not checked: memory unknown");
                 if (fit.gpu().total() > 0) {
-                    line(out, "gpu memory", "needs " + gib(fit.gpu().total()) + " (" + parts(fit.gpu()) + ") of " + gib(fit.gpuBudget()) + " free");
+                    line(out, "gpu memory", "needs " + readable(fit.gpu().total()) + " (" + parts(fit.gpu()) + ") of " + readable(fit.gpuBudget()) + " free");
                 }
                 fit.warnings().forEach(w -> line(out, "note", w));
                 fit.notes().forEach(n -> line(out, "note", n));
@@ -204,21 +206,16 @@ record ProfileReport(MachineFacts facts, ProfileCatalog catalog, ProfileChoice c
             return "none" + nv.problem().map(p -> ": " + p).orElse("");
         }
         String versions = nv.driverVersion().map(d -> "driver " + d).orElse("") + nv.cudaVersion().map(v -> ", CUDA " + v).orElse("");
-        return String.join("; ", nv.gpus().stream().map(g -> g.name() + " " + gib(g.memoryTotal())
-                + (g.memoryFree() >= 0 ? " (" + gib(g.memoryFree()) + " free)" : "") + (g.integrated() ? ", integrated" : "")).toList())
+        return String.join("; ", nv.gpus().stream().map(g -> g.name() + " " + readable(g.memoryTotal())
+                + (g.memoryFree() >= 0 ? " (" + readable(g.memoryFree()) + " free)" : "") + (g.integrated() ? ", integrated" : "")).toList())
                 + " [" + nv.source() + (versions.isEmpty() ? "" : ": " + versions.replaceFirst("^, ", "")) + "]";
     }
 
     private static String parts(MemoryEstimate e) {
-        return "weights " + gib(e.weights()) + " + KV cache " + gib(e.kvCache()) + " + compute " + gib(e.compute());
+        return "weights " + readable(e.weights()) + " + KV cache " + readable(e.kvCache()) + " + compute " + readable(e.compute());
     }
 
     private static String lower(Enum<?> e) {
         return e.name().toLowerCase(Locale.ROOT).replace('_', '-');
-    }
-
-    private static String gib(long bytes) {
-        return bytes < (100L << 20) ? String.format(Locale.ROOT, "%.1f MiB", bytes / (double) (1L << 20))
-                : String.format(Locale.ROOT, "%.1f GiB", bytes / (double) (1L << 30));
     }
 }

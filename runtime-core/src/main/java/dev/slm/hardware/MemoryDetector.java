@@ -32,7 +32,7 @@ final class MemoryDetector {
             long limit = cgroups.memoryLimit().getAsLong();
             t = Math.min(t, limit);
             a = Math.min(a, Math.max(0, limit - cgroups.memoryInUse().orElse(0)));
-            source.add("cgroup " + cgroups.version() + " limit " + gib(limit) + " on " + cgroups.where());
+            source.add("cgroup " + cgroups.version() + " limit " + MemorySize.gib(limit) + " on " + cgroups.where());
         }
         return new MemoryFacts(t, Math.min(a, t), cgroups.memoryLimit(), String.join("; ", source));
     }
@@ -72,9 +72,5 @@ final class MemoryDetector {
                 .map(l -> l.substring(key.length() + 1).replace("kB", "").strip())
                 .filter(v -> v.matches("\\d+"))
                 .map(v -> OptionalLong.of(Long.parseLong(v) * KIB)).orElse(OptionalLong.empty());
-    }
-
-    static String gib(long bytes) {
-        return String.format(java.util.Locale.ROOT, "%.1f GiB", (double) bytes / GIB);
     }
 }

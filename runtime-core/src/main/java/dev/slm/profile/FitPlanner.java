@@ -1,5 +1,7 @@
 package dev.slm.profile;
 
+import static dev.slm.hardware.MemorySize.gib;
+
 import dev.slm.SlmException;
 import dev.slm.gguf.GgmlType;
 import dev.slm.gguf.GgufFile;
@@ -7,7 +9,6 @@ import dev.slm.hardware.MachineFacts;
 import dev.slm.hardware.NvidiaGpu;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalInt;
 
@@ -227,9 +228,5 @@ public final class FitPlanner {
             result.add(c);
         }
         return result;
-    }
-
-    static String gib(long bytes) {
-        return String.format(Locale.ROOT, "%.1f GiB", bytes / (double) (1L << 30));
     }
 }

@@ -1,5 +1,7 @@
 package dev.slm.profile;
 
+import static dev.slm.hardware.MemorySize.gib;
+
 import dev.slm.engine.llamacpp.LlamaNativeLibrary;
 import dev.slm.hardware.MachineFacts;
 import dev.slm.hardware.NvidiaGpu;
@@ -7,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -194,9 +195,5 @@ public final class ProfileSelector {
     private static Path expandHome(String path) {
         return path.equals("~") || path.startsWith("~/")
                 ? Path.of(System.getProperty("user.home") + path.substring(1)) : Path.of(path);
-    }
-
-    static String gib(long bytes) {
-        return String.format(Locale.ROOT, "%.1f GiB", bytes / (double) (1L << 30));
     }
 }

@@ -53,7 +53,7 @@ class FitPlannerTest {
         FitPlan p = plan(model, "rk3588-service", "cpu-aarch64");
         assertEquals(model.tensorBytes(), p.system().weights());
         // 7.6 billion weights at 4.5 bits: about 4 GiB.
-        assertTrue(p.system().weights() > 3.9 * GIB && p.system().weights() < 4.2 * GIB, FitPlanner.gib(p.system().weights()));
+        assertTrue(p.system().weights() > 3.9 * GIB && p.system().weights() < 4.2 * GIB, dev.slm.hardware.MemorySize.gib(p.system().weights()));
     }
 
     @Test
