@@ -110,14 +110,29 @@ class ProfileCliTest {
         // A user's profile, as a Vulkan build would be described: it suits this machine, but no
         // library is configured, so slm runs on the CPU profile and says how to enable it.
         Path profiles = Files.createDirectories(tmp.resolve("profiles"));
-        Files.writeString(profiles.resolve("vulkan.json"), """
-                {"name": "vulkan", "description": "any GPU through Vulkan", "priority": 60,
-                 "requires": {"os": ["linux"], "arch": ["x86_64"]},
-                 "nativeLibrary": {"variant": "custom", "pathEnv": "SLM_VULKAN_LIB",
-                   "howToEnable": "build java-llama.cpp 4.2.0 with -DGGML_VULKAN=ON and set SLM_VULKAN_LIB to its folder"},
-                 "tuning": {"threads": "physical-cores", "batch": 512, "ubatch": 512, "gpuLayers": "all",
-                   "gpuMemory": "dedicated", "flashAttention": false, "mmap": true, "mlock": false,
-                   "contextCap": 4096, "memoryReserveMiB": 512, "gpuReserveMiB": 256}}
+        Files.writeString(profiles.resolve("vulkan.toml"), """
+                name = "vulkan"
+                description = "any GPU through Vulkan"
+                priority = 60
+                [requires]
+                os = ["linux"]
+                arch = ["x86_64"]
+                [native_library]
+                variant = "custom"
+                path_env = "SLM_VULKAN_LIB"
+                how_to_enable = "build java-llama.cpp 4.2.0 with -DGGML_VULKAN=ON and set SLM_VULKAN_LIB to its folder"
+                [tuning]
+                threads = "physical-cores"
+                batch = 512
+                ubatch = 512
+                gpu_layers = "all"
+                gpu_memory = "dedicated"
+                flash_attention = false
+                mmap = true
+                mlock = false
+                context_cap = 4096
+                memory_reserve_mib = 512
+                gpu_reserve_mib = 256
                 """);
         JavaProcess.Result r = slm(Map.of("SLM_PROFILES_DIR", profiles.toString()),
                 "run", MODEL, "Once upon a time", "--temperature", "0", "-n", "10");
@@ -132,9 +147,9 @@ class ProfileCliTest {
     @Test
     void aUsersProfileChangesHowModelsAreOpened() throws Exception {
         Path profiles = Files.createDirectories(tmp.resolve("profiles"));
-        String packaged = new String(ProfileCliTest.class.getResourceAsStream("/dev/slm/profiles/cpu-x86_64.json").readAllBytes());
-        Files.writeString(profiles.resolve("cpu-x86_64.json"), packaged.replace("\"contextCap\": 4096", "\"contextCap\": 512")
-                .replace("\"batch\": 512", "\"batch\": 64").replace("\"ubatch\": 512", "\"ubatch\": 64"));
+        String packaged = new String(ProfileCliTest.class.getResourceAsStream("/dev/slm/profiles/cpu-x86_64.toml").readAllBytes());
+        Files.writeString(profiles.resolve("cpu-x86_64.toml"), packaged.replace("context_cap = 4096", "context_cap = 512")
+                .replace("\nbatch = 512", "\nbatch = 64").replace("\nubatch = 512", "\nubatch = 64"));
         JavaProcess.Result r = slm(Map.of("SLM_PROFILES_DIR", profiles.toString()), "profile", MODEL, "--json");
         assertEquals(0, r.exitCode(), r.stderr());
         JsonNode json = JSON.readTree(r.stdout());

@@ -1,7 +1,7 @@
 package dev.slm.profile;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.toml.TomlMapper;
 import dev.slm.SlmException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,13 +23,13 @@ import org.slf4j.LoggerFactory;
  * The hardware profiles: those packaged with slm (module native-profiles, class-path resources under
  * {@code dev/slm/profiles/}, listed in its {@code index.txt}), then the user's own from
  * {@code $SLM_PROFILES_DIR}, else {@code $XDG_CONFIG_HOME/slm/profiles}, else
- * {@code ~/.config/slm/profiles}. A user's {@code NAME.json} replaces the packaged profile NAME, or
+ * {@code ~/.config/slm/profiles}. A user's {@code NAME.toml} replaces the packaged profile NAME, or
  * adds a new one.
  */
 public final class ProfileCatalog {
     private static final Logger log = LoggerFactory.getLogger(ProfileCatalog.class);
     private static final String RESOURCES = "/dev/slm/profiles/";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final TomlMapper TOML = new TomlMapper();
 
     private final List<Profile> profiles;
 
@@ -84,7 +84,7 @@ public final class ProfileCatalog {
     static List<Profile> fromDirectory(Path dir) {
         List<Profile> result = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
-            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".json")).sorted().toList()) {
+            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".toml")).sorted().toList()) {
                 result.add(parse(Files.readString(file), file.getFileName().toString(), file.getParent() + "/"));
             }
         } catch (IOException e) {
@@ -107,16 +107,16 @@ public final class ProfileCatalog {
     static Profile parse(String text, String fileName, String where) {
         Profile p;
         try {
-            p = ProfileJson.read(JSON.readTree(text));
+            p = ProfileFile.read(TOML.readTree(text));
         } catch (JsonProcessingException e) {
-            throw new SlmException(where + fileName + " is not valid JSON: " + e.getOriginalMessage().lines().findFirst().orElse("")
+            throw new SlmException(where + fileName + " is not valid TOML: " + e.getOriginalMessage().lines().findFirst().orElse("")
                     + " (line " + (e.getLocation() == null ? "?" : e.getLocation().getLineNr()) + ")");
         } catch (IllegalArgumentException e) {
             throw new SlmException(where + fileName + " is not a valid profile: " + e.getMessage() + " (see native-profiles/README.md)");
         }
-        String expected = fileName.substring(0, fileName.length() - ".json".length());
+        String expected = fileName.substring(0, fileName.length() - ".toml".length());
         if (!p.name().equals(expected)) {
-            throw new SlmException(where + fileName + " names its profile '" + p.name() + "': name the file " + p.name() + ".json");
+            throw new SlmException(where + fileName + " names its profile '" + p.name() + "': name the file " + p.name() + ".toml");
         }
         return p;
     }

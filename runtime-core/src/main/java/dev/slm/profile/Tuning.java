@@ -42,22 +42,22 @@ public record Tuning(ThreadPolicy threads, int batch, int ubatch, GpuLayerPolicy
 
     public Tuning {
         if (threads == null || gpuLayers == null) {
-            throw new IllegalArgumentException("tuning.threads and tuning.gpuLayers must be given");
+            throw new IllegalArgumentException("tuning.threads and tuning.gpu_layers must be given");
         }
         gpuMemory = gpuMemory == null ? (gpuLayers == GpuLayerPolicy.NONE ? GpuMemory.NONE : GpuMemory.DEDICATED) : gpuMemory;
         if (gpuLayers != GpuLayerPolicy.NONE && gpuMemory == GpuMemory.NONE) {
-            throw new IllegalArgumentException("tuning.gpuLayers " + gpuLayers.name().toLowerCase(Locale.ROOT)
-                    + " needs tuning.gpuMemory dedicated or unified");
+            throw new IllegalArgumentException("tuning.gpu_layers " + gpuLayers.name().toLowerCase(Locale.ROOT)
+                    + " needs tuning.gpu_memory dedicated or unified");
         }
         if (batch < 1 || ubatch < 1 || ubatch > batch) {
             throw new IllegalArgumentException("tuning.batch and tuning.ubatch must be positive, ubatch at most batch; got "
                     + batch + " and " + ubatch);
         }
         if (contextCap < 256) {
-            throw new IllegalArgumentException("tuning.contextCap must be at least 256, got " + contextCap);
+            throw new IllegalArgumentException("tuning.context_cap must be at least 256, got " + contextCap);
         }
         if (memoryReserveMiB < 0 || gpuReserveMiB < 0) {
-            throw new IllegalArgumentException("tuning.memoryReserveMiB and tuning.gpuReserveMiB must not be negative");
+            throw new IllegalArgumentException("tuning.memory_reserve_mib and tuning.gpu_reserve_mib must not be negative");
         }
         kvCacheType = kvCacheType == null ? "f16" : kvCacheType.toLowerCase(Locale.ROOT);
         // Checks the type and that a quantized cache comes with flash attention.
@@ -74,7 +74,7 @@ public record Tuning(ThreadPolicy threads, int batch, int ubatch, GpuLayerPolicy
                 return t;
             }
         }
-        throw new IllegalArgumentException("tuning.kvCacheType must be one of f16, f32, bf16, q8_0, q4_0, q4_1, iq4_nl, q5_0, q5_1, got " + name);
+        throw new IllegalArgumentException("tuning.kv_cache_type must be one of f16, f32, bf16, q8_0, q4_0, q4_1, iq4_nl, q5_0, q5_1, got " + name);
     }
 
     /** Threads this policy gives on this CPU, within the cgroup's CPU quota. */

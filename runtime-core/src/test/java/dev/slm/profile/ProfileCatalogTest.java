@@ -32,17 +32,17 @@ class ProfileCatalogTest {
         List<String> indexed = Files.readAllLines(SOURCE.resolve("index.txt")).stream()
                 .filter(l -> !l.isBlank() && !l.startsWith("#")).sorted().toList();
         try (Stream<Path> files = Files.list(SOURCE)) {
-            assertEquals(files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".json")).sorted().toList(), indexed);
+            assertEquals(files.map(f -> f.getFileName().toString()).filter(n -> !n.equals("index.txt")).sorted().toList(), indexed);
         }
     }
 
     @Test
     void aUsersProfileReplacesThePackagedOneOfTheSameNameAndNewOnesAreAdded() throws IOException {
-        String cuda = Files.readString(SOURCE.resolve("cuda.json")).replace("\"pathEnv\": \"SLM_CUDA_LIB\",",
-                "\"pathEnv\": \"SLM_CUDA_LIB\",\n    \"path\": \"/opt/llama-cuda\",");
-        Files.writeString(tmp.resolve("cuda.json"), cuda);
-        Files.writeString(tmp.resolve("vulkan.json"), Files.readString(SOURCE.resolve("cuda.json"))
-                .replace("\"name\": \"cuda\"", "\"name\": \"vulkan\"").replace("SLM_CUDA_LIB", "SLM_VULKAN_LIB"));
+        String cuda = Files.readString(SOURCE.resolve("cuda.toml"));
+        Files.writeString(tmp.resolve("cuda.toml"), cuda.replace("path_env = \"SLM_CUDA_LIB\"",
+                "path_env = \"SLM_CUDA_LIB\"\npath = \"/opt/llama-cuda\""));
+        Files.writeString(tmp.resolve("vulkan.toml"), cuda.replace("name = \"cuda\"", "name = \"vulkan\"")
+                .replace("path_env = \"SLM_CUDA_LIB\"", "path_env = \"SLM_VULKAN_LIB\""));
         ProfileCatalog catalog = ProfileCatalog.load(Map.of("SLM_PROFILES_DIR", tmp.toString())::get);
         assertEquals("/opt/llama-cuda", catalog.find("cuda").orElseThrow().nativeLibrary().path());
         assertEquals("SLM_VULKAN_LIB", catalog.find("vulkan").orElseThrow().nativeLibrary().pathEnv());
@@ -58,29 +58,26 @@ class ProfileCatalogTest {
 
     @Test
     void aBrokenProfileFileGetsOneLineNamingTheFileAndTheProblem() throws IOException {
-        String good = Files.readString(SOURCE.resolve("cpu-x86_64.json"));
-        Map<String, String> broken = Map.of(
-                "\"threads\": \"physical-cores\"", "is not a valid profile: tuning.threads is missing",
-                "\"mmap\": true,", "is not a valid profile: unknown field tuning.swap",
-                "\"batch\": 512,", "is not a valid profile: tuning.batch is missing",
-                "\"kvCacheType\": \"f16\"", "a quantized KV cache (Q8_0) needs flash attention",
-                "\"contextCap\": 4096", "is not valid JSON",
-                "\"name\": \"cpu-x86_64\"", "names its profile 'cpu-x86-64': name the file cpu-x86-64.json",
-                "\"gpuLayers\": \"none\"", "tuning.gpuLayers must be one of none, all, fit, got \"some\"");
-        Map<String, String> replacements = Map.of(
-                "\"threads\": \"physical-cores\"", "\"treads\": \"physical-cores\"",
-                "\"mmap\": true,", "\"mmap\": true, \"swap\": false,",
-                "\"batch\": 512,", "",
-                "\"kvCacheType\": \"f16\"", "\"kvCacheType\": \"q8_0\"",
-                "\"contextCap\": 4096", "\"contextCap\": 4096,,",
-                "\"name\": \"cpu-x86_64\"", "\"name\": \"cpu-x86-64\"",
-                "\"gpuLayers\": \"none\"", "\"gpuLayers\": \"some\"");
-        for (var e : broken.entrySet()) {
-            Path dir = Files.createDirectories(tmp.resolve("case" + Math.abs(e.getKey().hashCode())));
-            Files.writeString(dir.resolve("cpu-x86_64.json"), good.replace(e.getKey(), replacements.get(e.getKey())));
+        String good = Files.readString(SOURCE.resolve("cpu-x86_64.toml"));
+        record Case(String replace, String with, String expected) {
+        }
+        List<Case> cases = List.of(
+                new Case("threads = \"physical-cores\"", "treads = \"physical-cores\"", "is not a valid profile: tuning.threads is missing"),
+                new Case("mmap = true", "mmap = true\nswap = false", "is not a valid profile: unknown key tuning.swap"),
+                new Case("\nbatch = 512\n", "\n", "is not a valid profile: tuning.batch is missing"),
+                new Case("\nbatch = 512", "\nbatch = \"512\"", "tuning.batch must be a whole number"),
+                new Case("kv_cache_type = \"f16\"", "kv_cache_type = \"q8_0\"", "a quantized KV cache (Q8_0) needs flash attention"),
+                new Case("context_cap = 4096", "context_cap = = 4096", "is not valid TOML"),
+                new Case("name = \"cpu-x86_64\"", "name = \"cpu-x86-64\"", "names its profile 'cpu-x86-64': name the file cpu-x86-64.toml"),
+                new Case("gpu_layers = \"none\"", "gpu_layers = \"some\"", "tuning.gpu_layers must be one of none, all, fit, got \"some\""));
+        int n = 0;
+        for (Case c : cases) {
+            assertTrue(good.contains(c.replace()), c.replace());
+            Path dir = Files.createDirectories(tmp.resolve("case" + n++));
+            Files.writeString(dir.resolve("cpu-x86_64.toml"), good.replace(c.replace(), c.with()));
             SlmException ex = assertThrows(SlmException.class, () -> ProfileCatalog.load(Map.of("SLM_PROFILES_DIR", dir.toString())::get));
-            assertTrue(ex.getMessage().startsWith(dir + "/cpu-x86_64.json "), ex.getMessage());
-            assertTrue(ex.getMessage().contains(e.getValue()), ex.getMessage());
+            assertTrue(ex.getMessage().startsWith(dir + "/cpu-x86_64.toml "), ex.getMessage());
+            assertTrue(ex.getMessage().contains(c.expected()), ex.getMessage());
             assertEquals(1, ex.getMessage().lines().count(), ex.getMessage());
         }
     }

@@ -10,13 +10,13 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * Maps a profile file's JSON tree onto {@link Profile}, strictly: a missing field, an unknown one (a
- * typo) or a value of the wrong kind is an error naming the field. Walking the tree by hand keeps
- * Jackson's data binding, whose set-up costs a few hundred milliseconds of start-up, off the path
- * of every {@code slm run}.
+ * Maps a profile file (TOML, read as a Jackson tree) onto {@link Profile}, strictly: a missing key,
+ * an unknown one (a typo) or a value of the wrong kind is an error naming the key. Walking the tree
+ * by hand keeps Jackson's data binding, whose set-up costs a few hundred milliseconds of start-up,
+ * off the path of every {@code slm run}.
  */
-final class ProfileJson {
-    private ProfileJson() {
+final class ProfileFile {
+    private ProfileFile() {
     }
 
     /** @throws IllegalArgumentException naming the field that is wrong */
@@ -26,30 +26,30 @@ final class ProfileJson {
         ProfileRequirements requirements = new ProfileRequirements(requires.strings("os"), requires.strings("arch"),
                 requires.optionalText("accelerator"), requires.optionalText("board"));
         requires.done();
-        Fields lib = p.object("nativeLibrary");
+        Fields lib = p.object("native_library");
         NativeLibrarySpec library = new NativeLibrarySpec(lib.choice("variant", NativeLibrarySpec.Variant.class),
-                lib.has("bundledNeedsCpu") ? lib.strings("bundledNeedsCpu") : List.of(), lib.text("pathEnv"),
-                lib.optionalText("path"), lib.text("howToEnable"));
+                lib.has("bundled_needs_cpu") ? lib.strings("bundled_needs_cpu") : List.of(), lib.text("path_env"),
+                lib.optionalText("path"), lib.text("how_to_enable"));
         lib.done();
         Fields t = p.object("tuning");
         Tuning tuning = new Tuning(t.choice("threads", Tuning.ThreadPolicy.class), t.integer("batch"), t.integer("ubatch"),
-                t.choice("gpuLayers", Tuning.GpuLayerPolicy.class),
-                t.has("gpuMemory") ? t.choice("gpuMemory", Tuning.GpuMemory.class) : null,
-                t.bool("flashAttention"), t.optionalText("kvCacheType"), t.bool("mmap"), t.bool("mlock"), t.integer("contextCap"),
-                t.integer("memoryReserveMiB"), t.integer("gpuReserveMiB"));
+                t.choice("gpu_layers", Tuning.GpuLayerPolicy.class),
+                t.has("gpu_memory") ? t.choice("gpu_memory", Tuning.GpuMemory.class) : null,
+                t.bool("flash_attention"), t.optionalText("kv_cache_type"), t.bool("mmap"), t.bool("mlock"),
+                t.integer("context_cap"), t.integer("memory_reserve_mib"), t.integer("gpu_reserve_mib"));
         t.done();
-        Profile profile = new Profile(p.text("name"), p.optionalText("description"), p.integer("priority"), requirements, library,
-                tuning, p.has("notes") ? p.strings("notes") : List.of());
+        Profile profile = new Profile(p.text("name"), p.optionalText("description"), p.integer("priority"), requirements,
+                library, tuning);
         p.done();
         return profile;
     }
 
-    /** Profile files write enum values in lower case with hyphens: physical-cores, bundled, fit. */
+    /** Profile files write choices in lower case with hyphens: physical-cores, bundled, fit. */
     static String name(Enum<?> value) {
         return value.name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
-    /** The fields of one JSON object, each taken once; {@link #done()} rejects the ones never taken. */
+    /** The keys of one table, each taken once; {@link #done()} rejects the ones never taken. */
     private static final class Fields {
         private final JsonNode node;
         private final String prefix;
@@ -59,7 +59,7 @@ final class ProfileJson {
             this.node = node;
             this.prefix = prefix;
             if (node == null || !node.isObject()) {
-                throw new IllegalArgumentException((prefix.isEmpty() ? "the file" : field("").replaceAll("\\.$", "")) + " must be a JSON object");
+                throw new IllegalArgumentException((prefix.isEmpty() ? "the file" : field("").replaceAll("\\.$", "")) + " must be a table");
             }
         }
 
@@ -131,14 +131,14 @@ final class ProfileJson {
                 }
             }
             throw new IllegalArgumentException(field(name) + " must be one of "
-                    + String.join(", ", Arrays.stream(type.getEnumConstants()).map(ProfileJson::name).toList()) + ", got \"" + value + "\"");
+                    + String.join(", ", Arrays.stream(type.getEnumConstants()).map(ProfileFile::name).toList()) + ", got \"" + value + "\"");
         }
 
         void done() {
             for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
                 String name = names.next();
                 if (!taken.contains(name)) {
-                    throw new IllegalArgumentException("unknown field " + field(name));
+                    throw new IllegalArgumentException("unknown key " + field(name));
                 }
             }
         }
