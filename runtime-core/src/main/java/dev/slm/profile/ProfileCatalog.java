@@ -3,6 +3,7 @@ package dev.slm.profile;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
 import dev.slm.SlmException;
+import dev.slm.catalog.Catalog;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -10,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,8 +24,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The hardware profiles: those packaged with slm (module native-profiles, class-path resources under
  * {@code dev/slm/profiles/}, listed in its {@code index.txt}), then the user's own from
- * {@code $SLM_PROFILES_DIR}, else {@code $XDG_CONFIG_HOME/slm/profiles}, else
- * {@code ~/.config/slm/profiles}. A user's {@code NAME.toml} replaces the packaged profile NAME, or
+ * {@link #userDirectory}. A user's {@code NAME.toml} replaces the packaged profile NAME, or
  * adds a new one.
  */
 public final class ProfileCatalog {
@@ -93,15 +94,22 @@ public final class ProfileCatalog {
         return result;
     }
 
-    /** $SLM_PROFILES_DIR, else $XDG_CONFIG_HOME/slm/profiles, else ~/.config/slm/profiles. */
+    /**
+     * $SLM_PROFILES_DIR, else a {@code profiles} directory beside the user's models.lock:
+     * $SLM_HOME/profiles, else $XDG_CONFIG_HOME/slm/profiles, else ~/.config/slm/profiles.
+     */
     public static Path userDirectory(Function<String, String> env) {
         String explicit = env.apply("SLM_PROFILES_DIR");
         if (explicit != null && !explicit.isBlank()) {
             return Path.of(explicit);
         }
-        String xdg = env.apply("XDG_CONFIG_HOME");
-        Path config = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".config");
-        return config.resolve("slm").resolve("profiles");
+        Map<String, String> vars = new HashMap<>();
+        for (String name : List.of("SLM_HOME", "XDG_CONFIG_HOME")) {
+            if (env.apply(name) != null) {
+                vars.put(name, env.apply(name));
+            }
+        }
+        return Catalog.defaultUserFile(vars).resolveSibling("profiles");
     }
 
     static Profile parse(String text, String fileName, String where) {

@@ -50,8 +50,10 @@ class ProfileCatalogTest {
     }
 
     @Test
-    void theUsersDirectoryFollowsXdg() {
+    void theUsersDirectoryFollowsSlmHomeThenXdg() {
         assertEquals(Path.of("/x/slm/profiles"), ProfileCatalog.userDirectory(Map.of("XDG_CONFIG_HOME", "/x")::get));
+        assertEquals(Path.of("/srv/slm/profiles"), ProfileCatalog.userDirectory(Map.of("SLM_HOME", "/srv/slm", "XDG_CONFIG_HOME", "/x")::get));
+        assertEquals(Path.of("/p"), ProfileCatalog.userDirectory(Map.of("SLM_PROFILES_DIR", "/p", "SLM_HOME", "/srv/slm")::get));
         assertEquals(Path.of(System.getProperty("user.home"), ".config", "slm", "profiles"),
                 ProfileCatalog.userDirectory(Map.<String, String>of()::get));
     }
