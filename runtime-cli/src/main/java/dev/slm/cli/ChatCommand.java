@@ -50,7 +50,7 @@ final class ChatCommand implements Callable<Integer> {
         SamplingOptions samplingOptions = sampling.toOptions();
         boolean interactive = System.console() != null;
         PrintStream out = System.out;
-        try (Model m = Model.open(ModelReference.resolve(model, source), modelOptions.toOptions())) {
+        try (Model m = modelOptions.open(ModelReference.resolve(model, source))) {
             ChatSession session = m.newChat(systemPrompt);
             installCtrlC(interactive);
             if (interactive) {

@@ -1,32 +1,70 @@
 package dev.slm.cli;
 
+import dev.slm.engine.Model;
 import dev.slm.engine.ModelOptions;
+import dev.slm.gguf.GgufFile;
+import dev.slm.gguf.GgufReader;
+import dev.slm.profile.LaunchPlan;
+import dev.slm.profile.LaunchPlanner;
+import dev.slm.profile.LaunchRequest;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.OptionalInt;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Option;
 
-/** How to open the model: the options of {@link ModelOptions}, as flags. */
+/**
+ * How to open the model: the flags that override the hardware profile's choices. A flag left out
+ * takes the profile's value (see `slm profile`).
+ */
 final class ModelOptionsMixin {
+    private static final Logger log = LoggerFactory.getLogger("slm.profile");
+
     @Option(names = "--ctx", paramLabel = "TOKENS",
-            description = "Context size in tokens (default: the model's, at most " + ModelOptions.DEFAULT_CONTEXT_CAP + ").")
+            description = "Context size in tokens (default: the model's, at most the profile's cap, lowered to fit in memory).")
     int contextSize;
 
     @Option(names = {"-t", "--threads"}, paramLabel = "N",
-            description = "CPU threads (default: one per available core).")
+            description = "CPU threads (default: the profile's rule, e.g. one per physical core).")
     int threads;
 
-    @Option(names = "--batch", paramLabel = "TOKENS", defaultValue = "512",
-            description = "Prompt-processing batch size (default: ${DEFAULT-VALUE}).")
-    int batchSize;
+    @Option(names = "--batch", paramLabel = "TOKENS", description = "Prompt-processing batch size (default: the profile's).")
+    Integer batchSize;
 
-    @Option(names = "--gpu-layers", paramLabel = "N", defaultValue = "0",
-            description = "Layers to offload to a GPU; -1 = all (default: ${DEFAULT-VALUE}).")
-    int gpuLayers;
+    @Option(names = "--gpu-layers", paramLabel = "N",
+            description = "Layers to offload to a GPU; -1 = all (default: as many as fit, on a GPU profile).")
+    Integer gpuLayers;
 
-    ModelOptions toOptions() {
-        return ModelOptions.defaults()
-                .withContextSize(contextSize)
-                .withThreads(threads)
-                .withBatchSize(batchSize)
-                .withGpuLayers(gpuLayers)
-                .withNativeLogs(Verbosity.isVerbose());
+    @Option(names = "--profile", paramLabel = "NAME",
+            description = "Hardware profile to use instead of the detected one (also SLM_PROFILE); `slm profile` lists them.")
+    String profile;
+
+    LaunchRequest request() {
+        return new LaunchRequest(Optional.ofNullable(profile), contextSize, threads,
+                batchSize == null ? OptionalInt.empty() : OptionalInt.of(batchSize),
+                gpuLayers == null ? OptionalInt.empty() : OptionalInt.of(gpuLayers));
+    }
+
+    /** Opens the model as this machine's profile and these flags say, saying what the user should know. */
+    Model open(Path path) {
+        GgufFile info = GgufReader.read(path);
+        return Model.open(info, plan(info, ModelOptions.defaults()).options());
+    }
+
+    /**
+     * The profile's options under these flags, with the model fitted to memory. Logs the one-line
+     * fallback notice (a better profile lacks its library) and a lowered context as warnings.
+     *
+     * @param base seed, parallel slots and embeddings come from here
+     */
+    LaunchPlan plan(GgufFile info, ModelOptions base) {
+        LaunchPlan plan = LaunchPlanner.forThisMachine().plan(info, request(), base.withNativeLogs(Verbosity.isVerbose()));
+        plan.choice().fallback().ifPresent(log::warn);
+        plan.fit().warnings().forEach(log::warn);
+        plan.fit().notes().forEach(log::info);
+        log.debug("profile {} ({}); library: {}; {}", plan.profile().name(), plan.choice().reason(), plan.choice().library(),
+                plan.options());
+        return plan;
     }
 }

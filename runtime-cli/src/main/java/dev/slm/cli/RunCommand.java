@@ -40,7 +40,7 @@ final class RunCommand implements Callable<Integer> {
         String text = prompt == null || prompt.equals("-") ? readStdin() : prompt;
         Model.requirePrompt(text);
         var samplingOptions = sampling.toOptions();
-        try (Model m = Model.open(ModelReference.resolve(model, source), modelOptions.toOptions())) {
+        try (Model m = modelOptions.open(ModelReference.resolve(model, source))) {
             PrintStream out = System.out;
             Completion c = m.generate(text, samplingOptions).forEachToken(piece -> {
                 out.print(piece);

@@ -2,10 +2,12 @@ package dev.slm.engine;
 
 import dev.slm.SlmException;
 import dev.slm.engine.llamacpp.LlamaCppModel;
+import dev.slm.gguf.GgmlType;
 import dev.slm.gguf.GgufFile;
 import dev.slm.gguf.GgufReader;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A loaded GGUF model: generate text, chat, embed.
@@ -40,7 +42,15 @@ public final class Model implements AutoCloseable {
      *                      file and for a context size the model does not allow.
      */
     public static Model open(Path path, ModelOptions options) {
-        GgufFile info = GgufReader.read(path);
+        return open(GgufReader.read(path), options);
+    }
+
+    /**
+     * Loads a model whose header was read already (to plan its memory first, for example).
+     *
+     * @throws SlmException for a context size the model does not allow.
+     */
+    public static Model open(GgufFile info, ModelOptions options) {
         long trained = info.contextLength().orElse((long) ModelOptions.DEFAULT_CONTEXT_CAP);
         int context = options.contextSize() == 0
                 ? (int) Math.min(trained, ModelOptions.DEFAULT_CONTEXT_CAP) : options.contextSize();
@@ -48,8 +58,23 @@ public final class Model implements AutoCloseable {
             throw new SlmException("context size " + context + " is larger than this model allows (" + trained
                     + " tokens): use a context of " + trained + " or less");
         }
+        requireKvCacheFits(info, options.kvCacheType());
         ModelOptions effective = options.withContextSize(context).withThreads(options.effectiveThreads());
-        return new Model(info, effective, LlamaCppModel.load(info, effective));
+        return new Model(info, effective, LlamaCppModel.load(info, effective, effective.customNativeLibrary()));
+    }
+
+    /**
+     * A quantized KV cache stores each head's keys and values in blocks of 32; llama.cpp aborts the
+     * whole process (GGML_ASSERT) when a head is not a whole number of blocks, so it is checked here.
+     */
+    private static void requireKvCacheFits(GgufFile info, GgmlType type) {
+        int block = type.blockSize();
+        for (Optional<Long> size : List.of(info.attentionKeyLength(), info.attentionValueLength())) {
+            if (block > 1 && size.isPresent() && size.get() % block != 0) {
+                throw new SlmException("this model's attention heads hold " + size.get() + " values, not a multiple of "
+                        + block + " as a " + type + " KV cache needs: use an F16 KV cache");
+            }
+        }
     }
 
     /** The file's header: architecture, quantization, context length, chat template... */

@@ -1,24 +1,44 @@
 package dev.slm.engine;
 
+import dev.slm.gguf.GgmlType;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.Set;
+
 /**
  * How a model is opened.
  *
- * @param contextSize  tokens one generation can see (prompt plus answer); 0 = the model's trained
- *                     length, capped at {@link #DEFAULT_CONTEXT_CAP}. With several {@code parallel}
- *                     slots each slot gets this many tokens.
- * @param threads      CPU threads for decoding and prompt processing; 0 = {@link #defaultThreads()}.
- *                     Never left to the binding, whose default over-subscribes small machines.
- * @param batchSize    tokens per prompt-processing batch.
- * @param gpuLayers    layers offloaded to a GPU; 0 = CPU only, -1 = all.
- * @param seed         sampling seed used when a request sets none; -1 = random.
- * @param parallel     concurrent generations (llama.cpp slots); more requests wait in its queue.
- * @param embeddings   open for {@link Model#embed(String)}.
- * @param nativeLogs   let llama.cpp print its own log lines (to stderr); off keeps stdout and stderr clean.
+ * @param contextSize      tokens one generation can see (prompt plus answer); 0 = the model's trained
+ *                         length, capped at {@link #DEFAULT_CONTEXT_CAP}. With several {@code parallel}
+ *                         slots each slot gets this many tokens.
+ * @param threads          CPU threads for decoding and prompt processing; 0 = {@link #defaultThreads()}.
+ *                         Never left to the binding, whose default over-subscribes small machines.
+ * @param batchSize        tokens per prompt-processing batch.
+ * @param gpuLayers        layers offloaded to a GPU; 0 = CPU only, -1 = all.
+ * @param seed             sampling seed used when a request sets none; -1 = random.
+ * @param parallel         concurrent generations (llama.cpp slots); more requests wait in its queue.
+ * @param embeddings       open for {@link Model#embed(String)}.
+ * @param nativeLogs       let llama.cpp print its own log lines (to stderr); off keeps stdout and stderr clean.
+ * @param ubatchSize       tokens per physical batch (llama.cpp's ubatch); 0 = the batch size, at most 512.
+ * @param flashAttention   use llama.cpp's flash attention kernels.
+ * @param kvCacheType      element type of the KV cache: F16 (default), F32, BF16, or a quantized type
+ *                         (Q8_0, Q4_0, Q4_1, IQ4_NL, Q5_0, Q5_1), which needs flash attention.
+ * @param mmap             map the model file instead of reading it into memory.
+ * @param mlock            lock the model's memory so that the system never swaps it out.
+ * @param nativeLibraryDir a directory holding a libjllama built by the user (a CUDA build...);
+ *                         null = the CPU library bundled in java-llama.cpp. One per process: the first
+ *                         model opened decides.
  */
 public record ModelOptions(int contextSize, int threads, int batchSize, int gpuLayers, long seed,
-                           int parallel, boolean embeddings, boolean nativeLogs) {
+                           int parallel, boolean embeddings, boolean nativeLogs, int ubatchSize,
+                           boolean flashAttention, GgmlType kvCacheType, boolean mmap, boolean mlock,
+                           Path nativeLibraryDir) {
 
     public static final int DEFAULT_CONTEXT_CAP = 4096;
+
+    /** The types llama.cpp accepts for its KV cache. */
+    public static final Set<GgmlType> KV_CACHE_TYPES = Set.of(GgmlType.F32, GgmlType.F16, GgmlType.BF16,
+            GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_1, GgmlType.IQ4_NL, GgmlType.Q5_0, GgmlType.Q5_1);
 
     public ModelOptions {
         if (contextSize < 0) {
@@ -36,6 +56,25 @@ public record ModelOptions(int contextSize, int threads, int batchSize, int gpuL
         if (parallel < 1) {
             throw new IllegalArgumentException("parallel slots must be at least 1, got " + parallel);
         }
+        if (ubatchSize < 0 || ubatchSize > batchSize) {
+            throw new IllegalArgumentException("ubatch size must be 0 (automatic) or between 1 and the batch size ("
+                    + batchSize + "), got " + ubatchSize);
+        }
+        if (kvCacheType == null || !KV_CACHE_TYPES.contains(kvCacheType)) {
+            throw new IllegalArgumentException("KV cache type must be one of F16, F32, BF16, Q8_0, Q4_0, Q4_1, IQ4_NL, Q5_0, Q5_1, got "
+                    + kvCacheType);
+        }
+        if (!flashAttention && kvCacheType.blockSize() > 1) {
+            throw new IllegalArgumentException("a quantized KV cache (" + kvCacheType
+                    + ") needs flash attention: enable flash attention or use F16");
+        }
+    }
+
+    /** The options slm had before hardware profiles; the rest take their defaults. */
+    public ModelOptions(int contextSize, int threads, int batchSize, int gpuLayers, long seed, int parallel,
+                        boolean embeddings, boolean nativeLogs) {
+        this(contextSize, threads, batchSize, gpuLayers, seed, parallel, embeddings, nativeLogs, 0, false,
+                GgmlType.F16, true, false, null);
     }
 
     public static ModelOptions defaults() {
@@ -55,35 +94,84 @@ public record ModelOptions(int contextSize, int threads, int batchSize, int gpuL
         return threads == 0 ? defaultThreads() : threads;
     }
 
+    public int effectiveUbatchSize() {
+        return ubatchSize == 0 ? Math.min(batchSize, 512) : ubatchSize;
+    }
+
+    /** The custom native library directory, or empty for the bundled CPU library. */
+    public Optional<Path> customNativeLibrary() {
+        return Optional.ofNullable(nativeLibraryDir);
+    }
+
     public ModelOptions withContextSize(int v) {
-        return new ModelOptions(v, threads, batchSize, gpuLayers, seed, parallel, embeddings, nativeLogs);
+        return new ModelOptions(v, threads, batchSize, gpuLayers, seed, parallel, embeddings, nativeLogs,
+                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir);
     }
 
     public ModelOptions withThreads(int v) {
-        return new ModelOptions(contextSize, v, batchSize, gpuLayers, seed, parallel, embeddings, nativeLogs);
+        return new ModelOptions(contextSize, v, batchSize, gpuLayers, seed, parallel, embeddings, nativeLogs,
+                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir);
     }
 
+    /** Also lowers the ubatch size when it would exceed the new batch size. */
     public ModelOptions withBatchSize(int v) {
-        return new ModelOptions(contextSize, threads, v, gpuLayers, seed, parallel, embeddings, nativeLogs);
+        return new ModelOptions(contextSize, threads, v, gpuLayers, seed, parallel, embeddings, nativeLogs,
+                Math.min(ubatchSize, Math.max(v, 0)), flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir);
     }
 
     public ModelOptions withGpuLayers(int v) {
-        return new ModelOptions(contextSize, threads, batchSize, v, seed, parallel, embeddings, nativeLogs);
+        return new ModelOptions(contextSize, threads, batchSize, v, seed, parallel, embeddings, nativeLogs,
+                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir);
     }
 
     public ModelOptions withSeed(long v) {
-        return new ModelOptions(contextSize, threads, batchSize, gpuLayers, v, parallel, embeddings, nativeLogs);
+        return new ModelOptions(contextSize, threads, batchSize, gpuLayers, v, parallel, embeddings, nativeLogs,
+                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir);
     }
 
     public ModelOptions withParallel(int v) {
-        return new ModelOptions(contextSize, threads, batchSize, gpuLayers, seed, v, embeddings, nativeLogs);
+        return new ModelOptions(contextSize, threads, batchSize, gpuLayers, seed, v, embeddings, nativeLogs,
+                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir);
     }
 
     public ModelOptions withEmbeddings(boolean v) {
-        return new ModelOptions(contextSize, threads, batchSize, gpuLayers, seed, parallel, v, nativeLogs);
+        return new ModelOptions(contextSize, threads, batchSize, gpuLayers, seed, parallel, v, nativeLogs,
+                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir);
     }
 
     public ModelOptions withNativeLogs(boolean v) {
-        return new ModelOptions(contextSize, threads, batchSize, gpuLayers, seed, parallel, embeddings, v);
+        return new ModelOptions(contextSize, threads, batchSize, gpuLayers, seed, parallel, embeddings, v,
+                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir);
+    }
+
+    public ModelOptions withUbatchSize(int v) {
+        return new ModelOptions(contextSize, threads, batchSize, gpuLayers, seed, parallel, embeddings, nativeLogs,
+                v, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir);
+    }
+
+    public ModelOptions withFlashAttention(boolean v) {
+        return new ModelOptions(contextSize, threads, batchSize, gpuLayers, seed, parallel, embeddings, nativeLogs,
+                ubatchSize, v, kvCacheType, mmap, mlock, nativeLibraryDir);
+    }
+
+    public ModelOptions withKvCacheType(GgmlType v) {
+        return new ModelOptions(contextSize, threads, batchSize, gpuLayers, seed, parallel, embeddings, nativeLogs,
+                ubatchSize, flashAttention, v, mmap, mlock, nativeLibraryDir);
+    }
+
+    public ModelOptions withMmap(boolean v) {
+        return new ModelOptions(contextSize, threads, batchSize, gpuLayers, seed, parallel, embeddings, nativeLogs,
+                ubatchSize, flashAttention, kvCacheType, v, mlock, nativeLibraryDir);
+    }
+
+    public ModelOptions withMlock(boolean v) {
+        return new ModelOptions(contextSize, threads, batchSize, gpuLayers, seed, parallel, embeddings, nativeLogs,
+                ubatchSize, flashAttention, kvCacheType, mmap, v, nativeLibraryDir);
+    }
+
+    /** {@code null} = the bundled CPU library. */
+    public ModelOptions withNativeLibraryDir(Path v) {
+        return new ModelOptions(contextSize, threads, batchSize, gpuLayers, seed, parallel, embeddings, nativeLogs,
+                ubatchSize, flashAttention, kvCacheType, mmap, mlock, v);
     }
 }

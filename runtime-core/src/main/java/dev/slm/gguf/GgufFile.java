@@ -72,6 +72,20 @@ public record GgufFile(Path path, long fileSize, int version, Map<String, Object
         return archInteger("attention.head_count_kv").or(this::headCount);
     }
 
+    /** Values per attention head in the keys: attention.key_length, else the embedding split over the heads. */
+    public Optional<Long> attentionKeyLength() {
+        return archInteger("attention.key_length").or(this::headSize);
+    }
+
+    /** Values per attention head in the values: attention.value_length, else the embedding split over the heads. */
+    public Optional<Long> attentionValueLength() {
+        return archInteger("attention.value_length").or(this::headSize);
+    }
+
+    private Optional<Long> headSize() {
+        return embeddingLength().flatMap(e -> headCount().filter(h -> h > 0).map(h -> e / h));
+    }
+
     public Optional<String> chatTemplate() {
         return string("tokenizer.chat_template");
     }

@@ -7,6 +7,7 @@ import dev.slm.engine.ChatMessage;
 import dev.slm.engine.ModelOptions;
 import dev.slm.engine.NativeModel;
 import dev.slm.engine.SamplingOptions;
+import dev.slm.gguf.GgmlType;
 import dev.slm.gguf.GgufFile;
 import de.kherud.llama.InferenceParameters;
 import de.kherud.llama.LlamaIterator;
@@ -14,6 +15,7 @@ import de.kherud.llama.LlamaModel;
 import de.kherud.llama.LlamaOutput;
 import de.kherud.llama.ModelParameters;
 import de.kherud.llama.Pair;
+import de.kherud.llama.args.CacheType;
 import de.kherud.llama.args.PoolingType;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import java.nio.file.Path;
@@ -52,7 +54,7 @@ public final class LlamaCppModel implements NativeModel {
                 .setThreads(options.effectiveThreads())
                 .setThreadsBatch(options.effectiveThreads())
                 .setBatchSize(options.batchSize())
-                .setUbatchSize(Math.min(options.batchSize(), 512))
+                .setUbatchSize(options.effectiveUbatchSize())
                 // Context shift would silently drop the start of a conversation; slm stops at a full context instead.
                 .disableContextShift()
                 // llama.cpp's warm-up runs on the loading thread; decoding runs on the binding's worker.
@@ -65,6 +67,20 @@ public final class LlamaCppModel implements NativeModel {
         }
         if (options.seed() >= 0) {
             p.setSeed(options.seed());
+        }
+        if (options.flashAttention()) {
+            p.enableFlashAttn();
+        }
+        if (options.kvCacheType() != GgmlType.F16) {
+            // The binding's CacheType names are ggml's type names.
+            p.setCacheTypeK(CacheType.valueOf(options.kvCacheType().name()));
+            p.setCacheTypeV(CacheType.valueOf(options.kvCacheType().name()));
+        }
+        if (!options.mmap()) {
+            p.disableMmap();
+        }
+        if (options.mlock()) {
+            p.enableMlock();
         }
         if (options.embeddings()) {
             p.enableEmbedding();

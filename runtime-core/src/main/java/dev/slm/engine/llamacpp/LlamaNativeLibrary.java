@@ -71,6 +71,30 @@ public final class LlamaNativeLibrary {
         return dir;
     }
 
+    /**
+     * Whether the binding's jar carries a library for this OS and architecture, named as
+     * {@code dev.slm.hardware.Platform} names them (linux, mac, windows; x86_64, aarch64).
+     */
+    public static boolean bundles(String os, String arch) {
+        String osFolder = switch (os) {
+            case "linux" -> "Linux";
+            case "mac" -> "Mac";
+            case "windows" -> "Windows";
+            default -> null;
+        };
+        return osFolder != null && LlamaNativeLibrary.class.getResource(
+                "/de/kherud/llama/" + osFolder + "/" + arch + "/" + libraryFileName(os)) != null;
+    }
+
+    /** The file a libjllama build is called on this OS: libjllama.so, libjllama.dylib or jllama.dll. */
+    public static String libraryFileName(String os) {
+        return switch (os) {
+            case "mac" -> "libjllama.dylib";
+            case "windows" -> "jllama.dll";
+            default -> "libjllama.so";
+        };
+    }
+
     /** The binding prints to stdout while it loads (on macOS); stdout belongs to the model's text. */
     private static void initializeQuietly() {
         PrintStream stdout = System.out;

@@ -1,0 +1,24 @@
+package dev.slm.hardware;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What detection found out about the machine; profiles are chosen and models planned from this.
+ *
+ * @param os      linux, mac, windows... (see {@link Platform})
+ * @param arch    x86_64, aarch64...
+ * @param notes   what could not be read, in words
+ */
+public record MachineFacts(String os, String arch, CpuFacts cpu, MemoryFacts memory, NvidiaReport nvidia,
+                           Optional<AppleChip> apple, Optional<Board> board, List<String> notes) {
+
+    public MachineFacts {
+        notes = List.copyOf(notes);
+    }
+
+    /** This machine. */
+    public static MachineFacts detect() {
+        return MachineDetector.detect(MachineFactsSource.live());
+    }
+}
