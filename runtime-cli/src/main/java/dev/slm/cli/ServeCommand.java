@@ -112,6 +112,9 @@ final class ServeCommand implements Callable<Integer> {
                     + ", keep_alive " + (p.config().keepsForever() ? "forever" : p.config().keepAlive().toSeconds() + " s")
                     + (p.config().preload() ? ", preloaded" : "") + "), needs about " + p.estimate().describe());
         }
+        config.routing().ifPresent(routing -> routing.routes().forEach(r -> System.out.println("route " + r.name()
+                + ": models " + String.join(",", r.models()) + (r.upstream() == null || r.localOnly() ? ", local only"
+                : ", may escalate to " + r.upstream().name() + " (" + r.upstream().baseUrl() + ", model " + r.upstream().model() + ")"))));
     }
 
     private int serve(ServerConfig config) {

@@ -54,6 +54,7 @@ public final class SlmServer implements AutoCloseable {
             server = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 128);
         } catch (IOException e) {
             models.close();
+            handler.close();
             throw e;
         }
         this.http = server;
@@ -151,6 +152,7 @@ public final class SlmServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         models.close();
+        handler.close();
         executor.shutdownNow();
         log.info("slm serve stopped");
     }

@@ -3,6 +3,7 @@ package dev.slm.server.api;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
+import dev.slm.routing.HybridRouter;
 import dev.slm.server.ApiException;
 import dev.slm.server.backend.ModelRouter;
 import dev.slm.server.config.ServerConfig;
@@ -21,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * Whatever goes wrong, the client gets a JSON error; an unexpected failure is a 500 whose body says
  * only that, while the stack trace goes to the log.
  */
-public final class ApiHandler implements HttpHandler {
+public final class ApiHandler implements HttpHandler, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ApiHandler.class);
     private static final Logger access = LoggerFactory.getLogger("dev.slm.server.access");
 
@@ -35,6 +36,7 @@ public final class ApiHandler implements HttpHandler {
     private final Supplier<List<String>> notReady;
     private final Map<String, Route> routes = new LinkedHashMap<>();
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final HybridRouter hybrid;
 
     /**
      * @param notReady why the server is not ready (empty when it is), for {@code /ready}
@@ -46,17 +48,29 @@ public final class ApiHandler implements HttpHandler {
         this.cors = new CorsPolicy(config.corsOrigins());
         this.notReady = notReady;
         GenerationResponder responder = new GenerationResponder(metrics);
+        this.hybrid = config.routing().map(routing -> HybridRouter.builder(routing,
+                new BackendAnswerer(router, metrics, config.maxTokens(), config.requestTimeout())).build()).orElse(null);
+        RoutedResponder routed = hybrid == null ? null : new RoutedResponder(hybrid, responder);
         routes.put("/v1/chat/completions", new Route("POST",
-                new GenerationEndpoint(true, router, responder, config.maxTokens(), config.requestTimeout()), false));
+                new GenerationEndpoint(true, router, responder, routed, config.maxTokens(), config.requestTimeout()), false));
         routes.put("/v1/completions", new Route("POST",
-                new GenerationEndpoint(false, router, responder, config.maxTokens(), config.requestTimeout()), false));
+                new GenerationEndpoint(false, router, responder, routed, config.maxTokens(), config.requestTimeout()), false));
         routes.put("/v1/embeddings", new Route("POST", new EmbeddingsEndpoint(router, config.requestTimeout()), false));
         routes.put("/v1/models", new Route("GET", new ModelsEndpoint(router), false));
         routes.put("/health", new Route("GET", this::health, true));
         routes.put("/ready", new Route("GET", this::ready, true));
         routes.put("/metrics", new Route("GET",
-                ex -> ex.sendText(200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()), false));
+                ex -> ex.sendText(200, "text/plain; version=0.0.4; charset=utf-8",
+                        hybrid == null ? metrics.scrape() : metrics.scrape() + hybrid.metrics().prometheusText()), false));
         metrics.gauge("slm_http_requests_in_flight", "HTTP requests being answered now.", sink -> sink.sample(inFlight.get()));
+    }
+
+    /** Closes the connections to upstreams, if any. */
+    @Override
+    public void close() {
+        if (hybrid != null) {
+            hybrid.close();
+        }
     }
 
     /** HTTP requests being answered now. */

@@ -1,5 +1,6 @@
 package dev.slm.server.api;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slm.server.backend.Backend;
 import dev.slm.server.backend.ModelRouter;
 import java.io.IOException;
@@ -7,7 +8,8 @@ import java.time.Duration;
 
 /**
  * {@code POST /v1/chat/completions} and {@code POST /v1/completions}: validate the body, ask the
- * router which backend answers its model, and write the answer.
+ * router which backend answers its model, and write the answer. With hybrid routing configured, the
+ * routing layer decides instead whether the local model or an upstream answers.
  */
 final class GenerationEndpoint implements Endpoint {
     private final boolean chat;
@@ -15,9 +17,13 @@ final class GenerationEndpoint implements Endpoint {
     private final GenerationResponder responder;
     private final int maxTokens;
     private final Duration timeout;
+    private final RoutedResponder hybrid;
 
-    GenerationEndpoint(boolean chat, ModelRouter router, GenerationResponder responder, int maxTokens, Duration timeout) {
+    /** @param hybrid hybrid routing, or null when every request is answered by its model here */
+    GenerationEndpoint(boolean chat, ModelRouter router, GenerationResponder responder, RoutedResponder hybrid,
+                       int maxTokens, Duration timeout) {
         this.chat = chat;
+        this.hybrid = hybrid;
         this.router = router;
         this.responder = responder;
         this.maxTokens = maxTokens;
@@ -27,9 +33,14 @@ final class GenerationEndpoint implements Endpoint {
     @Override
     public void handle(ApiExchange ex) throws IOException {
         long start = System.nanoTime();
-        GenerationRequest request = GenerationRequest.parse(chat, ex.readJsonObject(), maxTokens, timeout);
-        Backend backend = router.route(request.model());
+        ObjectNode body = ex.readJsonObject();
+        GenerationRequest request = GenerationRequest.parse(chat, body, maxTokens, timeout);
         ex.note(request.model(), null);
+        if (hybrid != null) {
+            hybrid.respond(ex, chat, body, request.stream());
+            return;
+        }
+        Backend backend = router.route(request.model());
         responder.respond(ex, backend, request, start);
     }
 }

@@ -41,7 +41,7 @@ final class GenerationResponder {
     }
 
     /** Writes {@code chunks} as Server-Sent Events, {@code [DONE]} after the last. */
-    private void writeEvents(ApiExchange ex, AnswerChunks chunks, String model) throws IOException {
+    void writeEvents(ApiExchange ex, AnswerChunks chunks, String model) throws IOException {
         ObjectNode first = chunks.next();
         ApiExchange.EventStream sse = ex.startEventStream();
         try {

@@ -1,5 +1,6 @@
 package dev.slm.server.config;
 
+import dev.slm.routing.RoutingConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -17,11 +18,12 @@ import java.util.Optional;
  * @param shutdownGrace  how long in-flight requests may run on after SIGTERM before they are cancelled
  * @param loadTimeout    how long a model may take to load
  * @param memoryBudget   bytes the loaded models may use together, by estimate; never loaded past
+ * @param routing        hybrid routing (the file named by {@code routing}); empty = every request answered locally
  */
 public record ServerConfig(String host, int port, List<String> apiKeys, List<String> corsOrigins,
                            long maxBodyBytes, int maxTokens, Duration requestTimeout, Duration shutdownGrace,
                            Duration loadTimeout, long memoryBudget, Optional<Path> nativeLibraryDir,
-                           List<ModelConfig> models) {
+                           List<ModelConfig> models, Optional<RoutingConfig> routing) {
 
     public ServerConfig {
         apiKeys = List.copyOf(apiKeys);
@@ -35,6 +37,6 @@ public record ServerConfig(String host, int port, List<String> apiKeys, List<Str
 
     public ServerConfig withPort(int v) {
         return new ServerConfig(host, v, apiKeys, corsOrigins, maxBodyBytes, maxTokens, requestTimeout,
-                shutdownGrace, loadTimeout, memoryBudget, nativeLibraryDir, models);
+                shutdownGrace, loadTimeout, memoryBudget, nativeLibraryDir, models, routing);
     }
 }

@@ -1,6 +1,8 @@
 package dev.slm.server.config;
 
+import dev.slm.SlmException;
 import dev.slm.engine.ModelOptions;
+import dev.slm.routing.RoutingConfig;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
@@ -39,7 +41,8 @@ public final class ServerConfigBinder {
             "shutdown_grace", "30s",
             "load_timeout", "5m",
             "memory_budget", "80%",
-            "native_library_dir", null);
+            "native_library_dir", null,
+            "routing", null);
 
     /** Keys of a {@code [model.NAME]} section, with their defaults. */
     public static final Map<String, String> MODEL_KEYS = ordered(
@@ -137,6 +140,8 @@ public final class ServerConfigBinder {
             return dir;
         });
 
+        Optional<RoutingConfig> routing = Optional.ofNullable(server.get("routing")).map(this::routing);
+
         List<ModelConfig> modelConfigs = new ArrayList<>();
         for (var entry : models.entrySet()) {
             Map<String, ConfigSetting> merged = new LinkedHashMap<>(modelDefaults);
@@ -150,7 +155,7 @@ public final class ServerConfigBinder {
             throw new ConfigException(problems);
         }
         return new ServerConfig(host, port, apiKeys, cors, maxBody, maxTokens, requestTimeout, grace, loadTimeout,
-                budget, nativeDir, modelConfigs);
+                budget, nativeDir, modelConfigs, routing);
     }
 
     private ModelConfig model(String name, Map<String, ConfigSetting> s) {
@@ -338,6 +343,16 @@ public final class ServerConfigBinder {
     }
 
     /** One key per line; blank lines and {@code #} comments are skipped. */
+    /** The routing file is read at start, so {@code --check-config} reports its mistakes too. */
+    private RoutingConfig routing(ConfigSetting s) {
+        try {
+            return RoutingConfig.load(Path.of(s.value()));
+        } catch (SlmException e) {
+            problems.add(s.origin() + ": routing: " + e.getMessage());
+            return null;
+        }
+    }
+
     private List<String> readKeyFile(ConfigSetting s) {
         Path file = Path.of(s.value());
         try {

@@ -1,0 +1,77 @@
+package dev.slm.server.api;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.slm.routing.HybridRouter;
+import dev.slm.routing.RouteDecision;
+import dev.slm.routing.RoutedResponse;
+import dev.slm.routing.RoutedStream;
+import dev.slm.routing.local.LocalFailureException;
+import dev.slm.routing.openai.CompletionRequest;
+import dev.slm.routing.openai.Endpoint;
+import dev.slm.routing.upstream.UpstreamException;
+import dev.slm.server.ApiException;
+import java.io.IOException;
+
+/**
+ * Answers a generation request through hybrid routing: the router picks the local model or an
+ * upstream, and the answer says which in the {@value RouteDecision#HEADER} header (and in
+ * {@code usage.slm_route}). An upstream failure the route does not fall back from is a 502 naming
+ * the upstream; a stream's route is settled before its first chunk, so the header always tells the truth.
+ */
+final class RoutedResponder {
+    private final HybridRouter router;
+    private final GenerationResponder responder;
+
+    RoutedResponder(HybridRouter router, GenerationResponder responder) {
+        this.router = router;
+        this.responder = responder;
+    }
+
+    /** @param body the client's request, already validated as a {@link GenerationRequest} */
+    void respond(ApiExchange ex, boolean chat, ObjectNode body, boolean stream) throws IOException {
+        CompletionRequest request = CompletionRequest.of(chat ? Endpoint.CHAT_COMPLETIONS : Endpoint.COMPLETIONS,
+                body, ex.http().getRequestHeaders());
+        try {
+            if (!stream) {
+                RoutedResponse answer = router.complete(request);
+                ex.http().getResponseHeaders().set(RouteDecision.HEADER, answer.decision().label());
+                ex.sendJson(200, answer.body());
+                return;
+            }
+            RoutedStream chunks = router.stream(request);
+            ex.http().getResponseHeaders().set(RouteDecision.HEADER, chunks.decision().label());
+            try (chunks) {
+                responder.writeEvents(ex, new AnswerChunks() {
+                @Override
+                public ObjectNode next() {
+                    try {
+                        return chunks.next();
+                    } catch (UpstreamException e) {
+                        throw badGateway(e);
+                    } catch (LocalFailureException e) {
+                        throw BackendAnswerer.asApiException(e);
+                    }
+                }
+
+                @Override
+                public void cancel() {
+                    chunks.close();
+                }
+
+                @Override
+                public void close() {
+                    chunks.close();
+                }
+                }, request.model());
+            }
+        } catch (UpstreamException e) {
+            throw badGateway(e);
+        } catch (LocalFailureException e) {
+            throw BackendAnswerer.asApiException(e);
+        }
+    }
+
+    private static ApiException badGateway(UpstreamException e) {
+        return new ApiException(502, "server_error", "upstream_failed", null, e.getMessage());
+    }
+}
