@@ -8,7 +8,7 @@ import picocli.CommandLine.ScopeType;
         mixinStandardHelpOptions = true,
         versionProvider = VersionInfo.class,
         description = "Run small language models (GGUF) on this machine, offline.",
-        subcommands = {RunCommand.class, ChatCommand.class},
+        subcommands = {RunCommand.class, ChatCommand.class, BenchCommand.class},
         usageHelpAutoWidth = true)
 final class SlmCommand implements Runnable {
 
