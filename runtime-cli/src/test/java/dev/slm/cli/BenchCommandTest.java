@@ -50,6 +50,9 @@ class BenchCommandTest {
             assertTrue(run.at("/load_millis").asDouble() > 0, run.toString());
             assertTrue(run.at("/peak_rss_bytes").asLong() > Files.size(Path.of(MODEL)), run.toString());
             assertEquals("stories260K.gguf", run.at("/model/file").asText());
+            if (System.getenv("OMP_WAIT_POLICY") == null && System.getenv("GOMP_SPINCOUNT") == null) {
+                assertEquals("OMP_WAIT_POLICY=PASSIVE (slm's default)", run.at("/thread_waiting").asText());
+            }
         }
         assertTrue(results.get(0).at("/prompt/time_to_first_token_millis/median").asDouble() > 0);
         assertTrue(Files.readString(plot).startsWith("<svg"), "the plot is written");

@@ -84,8 +84,10 @@ public record BenchReport(String software, Machine machine, BenchSettings settin
                 .append(" -r ").append(settings.repetitions()).append(", context ")
                 .append(settings.contextSize() == 0 ? "model default" : settings.contextSize())
                 .append(", batch ").append(settings.batchSize()).append(", default threads ").append(defaultThreads)
-                .append(", ").append(environment.isEmpty() ? "no OpenMP variables set" : environment.toString())
-                .append("\n\n");
+                .append('\n');
+        results.stream().map(RunResult::threadWaiting).distinct()
+                .forEach(w -> out.append("llama.cpp threads wait with: ").append(w).append('\n'));
+        out.append('\n');
         out.append("| model | size | params | engine | threads | test | t/s (median) | stddev | min | max | ms/token | ttft ms | load ms | peak RSS |\n");
         out.append("| ----- | ---: | -----: | ------ | ------: | ---- | -----------: | -----: | --: | --: | -------: | ------: | ------: | -------: |\n");
         for (RunResult r : results) {

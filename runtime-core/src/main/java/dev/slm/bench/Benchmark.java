@@ -5,6 +5,7 @@ import dev.slm.engine.Model;
 import dev.slm.engine.ModelOptions;
 import dev.slm.engine.SamplingOptions;
 import dev.slm.engine.llamacpp.NativeLlamaBench;
+import dev.slm.engine.llamacpp.OpenMpPolicy;
 import dev.slm.gguf.GgufFile;
 import dev.slm.gguf.GgufReader;
 import java.nio.file.Path;
@@ -75,7 +76,7 @@ public final class Benchmark {
             generation = new TestResult("tg" + s.generatedTokens(), tokens, Summary.of(rates), null);
         }
         return new RunResult(ModelSummary.of(gguf), Engine.SLM, threads, loadMillis, Machine.peakRssBytes(),
-                prompt, generation);
+                prompt, generation, OpenMpPolicy.effective());
     }
 
     /** Streams a generation to a consumer that drops the text, as a chat client would print it. */
@@ -90,7 +91,7 @@ public final class Benchmark {
             TestResult generation = s.generatedTokens() == 0 ? null : new TestResult("tg" + s.generatedTokens(),
                     s.generatedTokens(), Summary.rates(s.generatedTokens(), bench.generationRuns(s.generatedTokens(), s.repetitions())), null);
             return new RunResult(ModelSummary.of(gguf), Engine.LLAMA_CPP, threads, bench.loadNanos() / 1e6,
-                    Machine.peakRssBytes(), prompt, generation);
+                    Machine.peakRssBytes(), prompt, generation, OpenMpPolicy.effective());
         }
     }
 }

@@ -8,7 +8,8 @@ package dev.slm.bench;
  * @param peakRssBytes  the process's peak resident memory (VmHWM), -1 where the OS does not say
  * @param prompt        the pp test, or null when skipped
  * @param generation    the tg test, or null when skipped
+ * @param threadWaiting how llama.cpp's OpenMP threads waited (OMP_WAIT_POLICY, GOMP_SPINCOUNT)
  */
 public record RunResult(ModelSummary model, Engine engine, int threads, double loadMillis, long peakRssBytes,
-                        TestResult prompt, TestResult generation) {
+                        TestResult prompt, TestResult generation, String threadWaiting) {
 }

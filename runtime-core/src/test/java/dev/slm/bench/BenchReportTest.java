@@ -19,7 +19,8 @@ class BenchReportTest {
     private static RunResult run(ModelSummary model, Engine engine, int threads, double pp, double tg) {
         return new RunResult(model, engine, threads, 85.5, 140L << 20,
                 new TestResult("pp512", 512, Summary.of(pp, pp * 1.1, pp * 0.9), Summary.of(40, 41, 39)),
-                new TestResult("tg128", 128, Summary.of(tg, tg + 2, tg - 2), null));
+                new TestResult("tg128", 128, Summary.of(tg, tg + 2, tg - 2), null),
+                "OMP_WAIT_POLICY=PASSIVE (slm's default)");
     }
 
     private static BenchReport report() {
@@ -56,6 +57,7 @@ class BenchReportTest {
         assertEquals(3, first.at("/prompt/tokens_per_second/samples").size());
         assertEquals(40, first.at("/prompt/time_to_first_token_millis/median").asDouble(), 1e-9);
         assertEquals(2, first.at("/generation/tokens_per_second/stddev").asDouble(), 1e-9);
+        assertEquals("OMP_WAIT_POLICY=PASSIVE (slm's default)", first.at("/thread_waiting").asText());
         assertEquals(134_515_008, json.at("/results/2/model/parameters").asLong());
     }
 
@@ -63,7 +65,7 @@ class BenchReportTest {
     void tableHasOneRowPerTestWithMedianSpreadAndMillisPerToken() {
         String table = report().toTable();
         assertTrue(table.contains("settings: -p 512 -n 128 -r 5"), table);
-        assertTrue(table.contains("OMP_WAIT_POLICY=PASSIVE"), table);
+        assertTrue(table.contains("llama.cpp threads wait with: OMP_WAIT_POLICY=PASSIVE (slm's default)"), table);
         List<String> rows = table.lines().filter(l -> l.startsWith("| ") && !l.startsWith("| model") && !l.startsWith("| -")).toList();
         assertEquals(6, rows.size(), table);
         // tg of 2500 t/s is 0.4 ms per token; spread of samples 2500, 2502, 2498 is a stddev of 2.

@@ -64,6 +64,7 @@ public final class LlamaNativeLibrary {
         System.setProperty("de.kherud.llama.lib.path", dir.toString());
         // The loader still cleans its temp directory on first load; give it this private one.
         System.setProperty("de.kherud.llama.tmpdir", dir.toString());
+        OpenMpPolicy.apply();
         initializeQuietly();
         loadedFrom = dir;
         log.debug("native library loaded from {}", dir);
