@@ -17,7 +17,9 @@ import dev.slm.gguf.GgufReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -69,6 +71,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the results as JSON instead of a table.")
     boolean json;
 
+    @Option(names = "--save", paramLabel = "FILE.json", description = "Also write the results as JSON to this file.")
+    Path save;
+
     @Option(names = "--plot", paramLabel = "FILE.svg", description = "Also draw tokens/s against threads and model size as SVG.")
     Path plot;
 
@@ -117,6 +122,10 @@ final class BenchCommand implements Callable<Integer> {
                 BenchReport.threadingEnvironment(), results);
         System.out.print(json ? report.toJson() + "\n" : report.toTable());
         System.out.flush();
+        if (save != null) {
+            writeAtomically(save, report.toJson() + "\n");
+            System.err.println("results written to " + save);
+        }
         if (plot != null) {
             SvgChart.write(report, plot);
             System.err.println("plot written to " + plot);
@@ -183,6 +192,18 @@ final class BenchCommand implements Callable<Integer> {
         }
         return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), Main.class.getName());
+    }
+
+    private static void writeAtomically(Path file, String text) {
+        try {
+            Path dir = file.toAbsolutePath().getParent();
+            Files.createDirectories(dir);
+            Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".part");
+            Files.writeString(tmp, text, StandardCharsets.UTF_8);
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new SlmException("cannot write " + file + ": " + e.getMessage());
+        }
     }
 
     private static String readAll(InputStream in) {

@@ -39,6 +39,8 @@ public final class NativeLlamaBench implements AutoCloseable {
     private final int threads;
     private final long loadNanos;
     private final Random random = new Random(1234);
+    /** One batch reused for every call: a JNA structure costs more to create than the tiny model's decode. */
+    private final Batch batch = new Batch();
 
     /** A C struct passed and returned by value, as raw bytes: only a few leading fields are touched. */
     @Structure.FieldOrder({"bytes"})
@@ -218,7 +220,6 @@ public final class NativeLlamaBench implements AutoCloseable {
     }
 
     private void decode(Pointer ctx, Memory tokens, int n) {
-        Batch batch = new Batch();
         batch.n_tokens = n;
         batch.token = tokens;
         int result = api.llama_decode(ctx, batch);
