@@ -17,9 +17,7 @@ import dev.slm.gguf.GgufReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -123,7 +121,7 @@ final class BenchCommand implements Callable<Integer> {
         System.out.print(json ? report.toJson() + "\n" : report.toTable());
         System.out.flush();
         if (save != null) {
-            writeAtomically(save, report.toJson() + "\n");
+            report.save(save);
             System.err.println("results written to " + save);
         }
         if (plot != null) {
@@ -192,18 +190,6 @@ final class BenchCommand implements Callable<Integer> {
         }
         return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), Main.class.getName());
-    }
-
-    private static void writeAtomically(Path file, String text) {
-        try {
-            Path dir = file.toAbsolutePath().getParent();
-            Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".part");
-            Files.writeString(tmp, text, StandardCharsets.UTF_8);
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            throw new SlmException("cannot write " + file + ": " + e.getMessage());
-        }
     }
 
     private static String readAll(InputStream in) {

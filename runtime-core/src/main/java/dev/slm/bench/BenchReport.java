@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.slm.SlmException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -62,6 +63,11 @@ public record BenchReport(String software, Machine machine, BenchSettings settin
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write the report as JSON", e);
         }
+    }
+
+    /** Writes {@link #toJson()} to {@code file}, whole or not at all. */
+    public void save(Path file) {
+        TextFile.write(file, toJson() + "\n");
     }
 
     public static BenchReport fromJson(String json) {

@@ -1,11 +1,6 @@
 package dev.slm.bench;
 
-import dev.slm.SlmException;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -40,16 +35,7 @@ public final class SvgChart {
     }
 
     public static void write(BenchReport report, Path file) {
-        String svg = render(report);
-        try {
-            Path dir = file.toAbsolutePath().getParent();
-            Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".part");
-            Files.writeString(tmp, svg, StandardCharsets.UTF_8);
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            throw new SlmException("cannot write the plot " + file + ": " + e.getMessage());
-        }
+        TextFile.write(file, render(report));
     }
 
     static String render(BenchReport report) {
