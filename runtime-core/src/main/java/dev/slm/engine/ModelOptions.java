@@ -82,9 +82,11 @@ public record ModelOptions(int contextSize, int threads, int batchSize, int gpuL
     }
 
     /**
-     * One thread per available core. Measured on a 2-vCPU machine with the fixture model: with the
-     * binding's warm-up skipped (see LlamaCppModel) 2 threads decode at ~0.4 ms/token, the same as
-     * 1 thread; with its warm-up left on, 2 threads cost ~1.9 ms/token.
+     * One thread per available core. Measured on a 2-vCPU machine (docs/performance.md): with
+     * llama.cpp's threads sleeping while they wait (OMP_WAIT_POLICY=PASSIVE, see OpenMpPolicy) two
+     * threads keep the fixture model near 1 ms/token even on a loaded machine and make real-sized
+     * models faster than one thread; with libgomp's spinning default the same two threads fell to
+     * 25 tokens/s under load.
      */
     public static int defaultThreads() {
         return Math.max(1, Runtime.getRuntime().availableProcessors());

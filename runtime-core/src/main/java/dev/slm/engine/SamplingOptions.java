@@ -10,10 +10,19 @@ import java.util.List;
  * @param stop       strings that end the answer; they are not part of it.
  * @param grammar    GBNF grammar the answer must follow, or null.
  * @param jsonSchema JSON schema the answer must follow (turned into a grammar), or null.
+ * @param ignoreEos  keep generating past the model's end-of-text token, up to {@code maxTokens}
+ *                   (benchmarks: a fixed number of generated tokens whatever the model says).
  */
 public record SamplingOptions(float temperature, int topK, float topP, float minP, float repeatPenalty,
                               int repeatLastN, long seed, int maxTokens, List<String> stop,
-                              String grammar, String jsonSchema) {
+                              String grammar, String jsonSchema, boolean ignoreEos) {
+
+    /** Stops at the model's end-of-text token. */
+    public SamplingOptions(float temperature, int topK, float topP, float minP, float repeatPenalty,
+                           int repeatLastN, long seed, int maxTokens, List<String> stop,
+                           String grammar, String jsonSchema) {
+        this(temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed, maxTokens, stop, grammar, jsonSchema, false);
+    }
 
     public SamplingOptions {
         stop = stop == null ? List.of() : List.copyOf(stop);
@@ -53,42 +62,46 @@ public record SamplingOptions(float temperature, int topK, float topP, float min
     }
 
     public SamplingOptions withTemperature(float v) {
-        return new SamplingOptions(v, topK, topP, minP, repeatPenalty, repeatLastN, seed, maxTokens, stop, grammar, jsonSchema);
+        return new SamplingOptions(v, topK, topP, minP, repeatPenalty, repeatLastN, seed, maxTokens, stop, grammar, jsonSchema, ignoreEos);
     }
 
     public SamplingOptions withTopK(int v) {
-        return new SamplingOptions(temperature, v, topP, minP, repeatPenalty, repeatLastN, seed, maxTokens, stop, grammar, jsonSchema);
+        return new SamplingOptions(temperature, v, topP, minP, repeatPenalty, repeatLastN, seed, maxTokens, stop, grammar, jsonSchema, ignoreEos);
     }
 
     public SamplingOptions withTopP(float v) {
-        return new SamplingOptions(temperature, topK, v, minP, repeatPenalty, repeatLastN, seed, maxTokens, stop, grammar, jsonSchema);
+        return new SamplingOptions(temperature, topK, v, minP, repeatPenalty, repeatLastN, seed, maxTokens, stop, grammar, jsonSchema, ignoreEos);
     }
 
     public SamplingOptions withMinP(float v) {
-        return new SamplingOptions(temperature, topK, topP, v, repeatPenalty, repeatLastN, seed, maxTokens, stop, grammar, jsonSchema);
+        return new SamplingOptions(temperature, topK, topP, v, repeatPenalty, repeatLastN, seed, maxTokens, stop, grammar, jsonSchema, ignoreEos);
     }
 
     public SamplingOptions withRepeatPenalty(float v) {
-        return new SamplingOptions(temperature, topK, topP, minP, v, repeatLastN, seed, maxTokens, stop, grammar, jsonSchema);
+        return new SamplingOptions(temperature, topK, topP, minP, v, repeatLastN, seed, maxTokens, stop, grammar, jsonSchema, ignoreEos);
     }
 
     public SamplingOptions withSeed(long v) {
-        return new SamplingOptions(temperature, topK, topP, minP, repeatPenalty, repeatLastN, v, maxTokens, stop, grammar, jsonSchema);
+        return new SamplingOptions(temperature, topK, topP, minP, repeatPenalty, repeatLastN, v, maxTokens, stop, grammar, jsonSchema, ignoreEos);
     }
 
     public SamplingOptions withMaxTokens(int v) {
-        return new SamplingOptions(temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed, v, stop, grammar, jsonSchema);
+        return new SamplingOptions(temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed, v, stop, grammar, jsonSchema, ignoreEos);
     }
 
     public SamplingOptions withStop(List<String> v) {
-        return new SamplingOptions(temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed, maxTokens, v, grammar, jsonSchema);
+        return new SamplingOptions(temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed, maxTokens, v, grammar, jsonSchema, ignoreEos);
     }
 
     public SamplingOptions withGrammar(String v) {
-        return new SamplingOptions(temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed, maxTokens, stop, v, null);
+        return new SamplingOptions(temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed, maxTokens, stop, v, null, ignoreEos);
     }
 
     public SamplingOptions withJsonSchema(String v) {
-        return new SamplingOptions(temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed, maxTokens, stop, null, v);
+        return new SamplingOptions(temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed, maxTokens, stop, null, v, ignoreEos);
+    }
+
+    public SamplingOptions withIgnoreEos(boolean v) {
+        return new SamplingOptions(temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed, maxTokens, stop, grammar, jsonSchema, v);
     }
 }

@@ -156,6 +156,9 @@ public final class LlamaCppModel implements NativeModel {
                 .setRepeatLastN(s.repeatLastN())
                 .setNPredict(maxTokens)
                 .setCachePrompt(true);
+        if (s.ignoreEos()) {
+            p.setIgnoreEos(true);
+        }
         if (s.seed() >= 0) {
             p.setSeed((int) s.seed());
         }

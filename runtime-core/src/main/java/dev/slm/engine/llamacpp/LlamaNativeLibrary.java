@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.net.JarURLConnection;
+import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -15,6 +17,8 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Properties;
+import java.util.jar.JarEntry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,6 +60,7 @@ public final class LlamaNativeLibrary {
         System.setProperty("de.kherud.llama.lib.path", dir.toString());
         // The loader still cleans its temp directory on first load; give it this private one.
         System.setProperty("de.kherud.llama.tmpdir", dir.toString());
+        OpenMpPolicy.apply();
         initializeQuietly();
         loadedFrom = dir;
         log.debug("native library loaded from {}", dir);
@@ -111,24 +116,44 @@ public final class LlamaNativeLibrary {
         }
     }
 
+    /**
+     * The bundled library, extracted once into a directory named after its content. The name comes
+     * from the jar's own directory (the entry's CRC-32 and size), so a start whose library is already
+     * extracted reads nothing: inflating and hashing the 5.6 MB library took 0.5 to 0.9 s of every
+     * start on a loaded 2-vCPU machine (docs/performance.md). Only a library outside a jar (an IDE's
+     * class folder) is read and hashed to name it.
+     */
     private static Path extractBundled() {
         String resource = "/de/kherud/llama/" + platformFolder() + "/" + System.mapLibraryName("jllama");
-        byte[] library;
-        try (InputStream in = LlamaNativeLibrary.class.getResourceAsStream(resource)) {
-            if (in == null) {
-                throw new SlmException("java-llama.cpp ships no native library for " + platformFolder()
-                        + ": build libjllama for this machine and set its directory as the native library path");
+        URL url = LlamaNativeLibrary.class.getResource(resource);
+        if (url == null) {
+            throw new SlmException("java-llama.cpp ships no native library for " + platformFolder()
+                    + ": build libjllama for this machine and set its directory as the native library path");
+        }
+        byte[] library = null;
+        String id;
+        long size;
+        try {
+            JarEntry entry = url.openConnection() instanceof JarURLConnection jar ? jar.getJarEntry() : null;
+            if (entry != null && entry.getCrc() >= 0 && entry.getSize() >= 0) {
+                size = entry.getSize();
+                id = String.format("%08x%08x", entry.getCrc(), size);
+            } else {
+                library = read(url);
+                size = library.length;
+                id = sha256(library).substring(0, 16);
             }
-            library = in.readAllBytes();
         } catch (IOException e) {
             throw new SlmException("cannot read the bundled native library: " + e.getMessage());
         }
-        String hash = sha256(library).substring(0, 16);
-        Path dir = nativeRoot().resolve("llama-" + bindingVersion() + "-" + platformFolder().replace('/', '-') + "-" + hash);
+        Path dir = nativeRoot().resolve("llama-" + bindingVersion() + "-" + platformFolder().replace('/', '-') + "-" + id);
         Path target = dir.resolve(System.mapLibraryName("jllama"));
         try {
-            if (Files.isRegularFile(target) && Files.size(target) == library.length) {
+            if (Files.isRegularFile(target) && Files.size(target) == size) {
                 return dir;
+            }
+            if (library == null) {
+                library = read(url);
             }
             Files.createDirectories(dir);
             restrictToOwner(dir);
@@ -139,6 +164,12 @@ public final class LlamaNativeLibrary {
         } catch (IOException e) {
             throw new SlmException("cannot extract the native library to " + dir + ": " + e.getMessage()
                     + " (set SLM_NATIVE_DIR to a writable directory)");
+        }
+    }
+
+    private static byte[] read(URL url) throws IOException {
+        try (InputStream in = url.openStream()) {
+            return in.readAllBytes();
         }
     }
 

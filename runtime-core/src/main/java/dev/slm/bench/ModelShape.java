@@ -1,0 +1,102 @@
+package dev.slm.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/**
+ * The architecture hyper-parameters of a decoder-only transformer, enough to write a GGUF file whose
+ * tensors have exactly the shapes of the real model (and so cost the same to run).
+ *
+ * @param name           short name used on the command line, e.g. {@code qwen2.5-0.5b}
+ * @param architecture   llama.cpp's architecture name ({@code llama}, {@code qwen2})
+ * @param embedding      hidden size
+ * @param layers         transformer blocks
+ * @param heads          attention heads
+ * @param kvHeads        key/value heads (grouped-query attention)
+ * @param feedForward    intermediate size of the gated MLP
+ * @param vocabulary     tokens in the vocabulary
+ * @param contextLength  trained context length
+ * @param ropeFreqBase   RoPE theta
+ * @param rmsEpsilon     RMS norm epsilon
+ * @param attentionBias  q/k/v projections have biases (Qwen2)
+ */
+public record ModelShape(String name, String architecture, int embedding, int layers, int heads, int kvHeads,
+                         int feedForward, int vocabulary, int contextLength, float ropeFreqBase, float rmsEpsilon,
+                         boolean attentionBias) {
+
+    /** HuggingFaceTB/SmolLM2-135M: 134,515,008 parameters, tied embeddings. */
+    public static final ModelShape SMOLLM2_135M = new ModelShape("smollm2-135m", "llama",
+            576, 30, 9, 3, 1536, 49152, 8192, 100000f, 1e-5f, false);
+    /** Qwen/Qwen2.5-0.5B: 494,032,768 parameters, tied embeddings, q/k/v biases. */
+    public static final ModelShape QWEN2_5_0_5B = new ModelShape("qwen2.5-0.5b", "qwen2",
+            896, 24, 14, 2, 4864, 151936, 32768, 1000000f, 1e-6f, true);
+    /** meta-llama/Llama-3.2-1B: 1,235,814,400 parameters, tied embeddings. */
+    public static final ModelShape LLAMA_3_2_1B = new ModelShape("llama-3.2-1b", "llama",
+            2048, 16, 32, 8, 8192, 128256, 131072, 500000f, 1e-5f, false);
+
+    public static final List<ModelShape> KNOWN = List.of(SMOLLM2_135M, QWEN2_5_0_5B, LLAMA_3_2_1B);
+
+    public ModelShape {
+        if (embedding % heads != 0 || heads % kvHeads != 0) {
+            throw new IllegalArgumentException(name + ": heads must divide the embedding and kv heads the heads");
+        }
+    }
+
+    /** One tensor of the model: its GGUF name, shape (fastest dimension first) and whether it is a weight matrix. */
+    public record TensorSpec(String name, long[] shape, boolean matrix) {
+        public long elements() {
+            long n = 1;
+            for (long d : shape) {
+                n = Math.multiplyExact(n, d);
+            }
+            return n;
+        }
+    }
+
+    public static ModelShape named(String name) {
+        String wanted = name.toLowerCase(Locale.ROOT);
+        return KNOWN.stream().filter(s -> s.name.equals(wanted)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("unknown model shape '" + name + "': use one of "
+                        + KNOWN.stream().map(ModelShape::name).collect(Collectors.joining(", "))));
+    }
+
+    public int headDimension() {
+        return embedding / heads;
+    }
+
+    /**
+     * The tensors llama.cpp b4916 expects for this architecture, in the order convert_hf_to_gguf.py
+     * writes them. The output projection is tied to the token embedding (no output.weight), as in
+     * all three known models.
+     */
+    public List<TensorSpec> tensors() {
+        long kv = (long) kvHeads * headDimension();
+        List<TensorSpec> t = new ArrayList<>();
+        t.add(new TensorSpec("token_embd.weight", new long[] {embedding, vocabulary}, true));
+        for (int i = 0; i < layers; i++) {
+            String b = "blk." + i + ".";
+            t.add(new TensorSpec(b + "attn_norm.weight", new long[] {embedding}, false));
+            t.add(new TensorSpec(b + "attn_q.weight", new long[] {embedding, embedding}, true));
+            t.add(new TensorSpec(b + "attn_k.weight", new long[] {embedding, kv}, true));
+            t.add(new TensorSpec(b + "attn_v.weight", new long[] {embedding, kv}, true));
+            if (attentionBias) {
+                t.add(new TensorSpec(b + "attn_q.bias", new long[] {embedding}, false));
+                t.add(new TensorSpec(b + "attn_k.bias", new long[] {kv}, false));
+                t.add(new TensorSpec(b + "attn_v.bias", new long[] {kv}, false));
+            }
+            t.add(new TensorSpec(b + "attn_output.weight", new long[] {embedding, embedding}, true));
+            t.add(new TensorSpec(b + "ffn_norm.weight", new long[] {embedding}, false));
+            t.add(new TensorSpec(b + "ffn_gate.weight", new long[] {embedding, feedForward}, true));
+            t.add(new TensorSpec(b + "ffn_up.weight", new long[] {embedding, feedForward}, true));
+            t.add(new TensorSpec(b + "ffn_down.weight", new long[] {feedForward, embedding}, true));
+        }
+        t.add(new TensorSpec("output_norm.weight", new long[] {embedding}, false));
+        return t;
+    }
+
+    public long parameterCount() {
+        return tensors().stream().mapToLong(TensorSpec::elements).sum();
+    }
+}
