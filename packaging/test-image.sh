@@ -59,11 +59,16 @@ rc=$?
 check "bin/slm --version exits 0 (exit $rc; stderr: $(head -c 300 "$tmp/out/version.err"))" test "$rc" = 0
 check "bin/slm --version names slm and the bundled Java ($(tr '\n' ' ' < "$tmp/out/version"))" \
   grep -q '^slm [0-9]' "$tmp/out/version"
-# One thread and a token cap: on a busy 2-core CI machine llama.cpp's spinning threads can take minutes.
+# One thread and a token cap keep it to seconds on a busy 2-core CI machine.
 bare "$image/bin/slm" run "$model" "Once upon a time" --temperature 0 --threads 1 -n 48 > "$tmp/out/story" 2> "$tmp/out/story.err"
 rc=$?
 check "bin/slm run <fixture> exits 0 (exit $rc; stderr: $(head -c 300 "$tmp/out/story.err"))" test "$rc" = 0
 check "the story mentions Lily: $(head -c 100 "$tmp/out/story")" grep -q 'Lily' "$tmp/out/story"
+# slm bench measures in child JVMs started from the image's own runtime and class path.
+bare "$image/bin/slm" bench "$model" -p 16 -n 8 -r 1 -t 1 > "$tmp/out/bench" 2> "$tmp/out/bench.err"
+rc=$?
+check "bin/slm bench <fixture> exits 0 (exit $rc; stderr: $(head -c 300 "$tmp/out/bench.err"))" test "$rc" = 0
+check "bin/slm bench reports pp16 and tg8 rows" sh -c "grep -q '| pp16 |' '$tmp/out/bench' && grep -q '| tg8 |' '$tmp/out/bench'"
 bare SLM_JAVA_OPTS=-Xlog:class+load "$image/bin/slm" --version > "$tmp/out/classes" 2>&1
 check "slm's classes come from the image's class-data archive (lib/slm.jsa)" \
   grep -q 'dev.slm.cli.Main source: shared objects file (top)' "$tmp/out/classes"
