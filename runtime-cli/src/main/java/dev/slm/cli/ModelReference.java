@@ -3,7 +3,6 @@ package dev.slm.cli;
 import dev.slm.SlmException;
 import dev.slm.catalog.Catalog;
 import dev.slm.catalog.CatalogEntry;
-import dev.slm.catalog.ModelName;
 import dev.slm.store.ByteSize;
 import dev.slm.store.ModelStore;
 import java.nio.file.Files;
@@ -34,9 +33,7 @@ final class ModelReference {
         }
         ModelStore store = source.store.store();
         Catalog catalog = source.store.catalog();
-        Optional<CatalogEntry> entry = catalog.find(model);
-        String name = entry.map(CatalogEntry::name).orElse(ModelName.normalize(model));
-        Optional<Path> stored = store.modelFile(name);
+        Optional<Path> stored = store.modelFile(catalog, model);
         if (stored.isPresent()) {
             return stored.get();
         }

@@ -39,7 +39,8 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--port", paramLabel = "PORT", description = "Port to listen on (default: 8080; 0 = any free port).")
     Integer port;
 
-    @Option(names = "--model", paramLabel = "NAME=PATH", description = "Serve the GGUF file PATH as model NAME (repeatable).")
+    @Option(names = "--model", paramLabel = "NAME=PATH|MODEL",
+            description = "Serve the GGUF file PATH, or the pulled model MODEL (`slm list`), as model NAME (repeatable).")
     List<String> models = new ArrayList<>();
 
     @Option(names = "--set", paramLabel = "KEY=VALUE",
@@ -92,9 +93,11 @@ final class ServeCommand implements Callable<Integer> {
         for (String m : models) {
             int eq = m.indexOf('=');
             if (eq <= 0 || eq == m.length() - 1) {
-                throw new ConfigException("--model: expected NAME=PATH, got '" + m + "'");
+                throw new ConfigException("--model: expected NAME=PATH or NAME=MODEL, got '" + m + "'");
             }
-            settings.add(ConfigSetting.model(m.substring(0, eq).strip(), "path", m.substring(eq + 1).strip(), "--model"));
+            String source = m.substring(eq + 1).strip();
+            boolean isFile = ModelReference.looksLikePath(source) || Files.isRegularFile(Path.of(source));
+            settings.add(ConfigSetting.model(m.substring(0, eq).strip(), isFile ? "path" : "model", source, "--model"));
         }
         for (String a : assignments) {
             settings.add(ConfigSetting.parseAssignment(a, "--set " + a));

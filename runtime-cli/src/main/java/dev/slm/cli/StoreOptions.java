@@ -31,9 +31,8 @@ final class StoreOptions {
     }
 
     Catalog catalog() {
-        Catalog user = catalogFile != null ? Catalog.read(catalogFile, false)
-                : Catalog.read(Catalog.defaultUserFile(System.getenv()), true);
-        return Catalog.builtIn().withOverrides(user);
+        return catalogFile != null ? Catalog.builtIn().withOverrides(Catalog.read(catalogFile, false))
+                : Catalog.builtInWithUserFile(System.getenv());
     }
 
     /** The catalog entry called {@code name}, or an error that suggests close names. */

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.slm.fixtures.FixtureModel;
+import dev.slm.store.ModelImport;
+import dev.slm.store.ModelStore;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -49,13 +51,33 @@ class ServeCommandTest {
     }
 
     @Test
-    void theShippedExampleConfigIsValid() {
+    void theShippedExampleConfigIsValid(@TempDir Path dir) {
         Path example = Path.of("../packaging/systemd/slm.conf").toAbsolutePath().normalize();
-        // The example names a Qwen model with a 4096-token context; the fixture stands in for it.
-        Result r = slm("serve", "--config", example.toString(), "--set", "model.qwen2.5-0.5b.path=" + FixtureModel.path(),
-                "--set", "model.qwen2.5-0.5b.context=2048", "--check-config");
+        // The example names a pulled Qwen model with a 4096-token context; the fixture, imported
+        // into a store of its own, stands in for it.
+        Path models = dir.resolve("models");
+        new ModelImport(ModelStore.at(models)).importFile(FixtureModel.path(), "stories");
+        Path stored = ModelStore.at(models).modelFile("stories").orElseThrow();
+        Result r = slm("serve", "--config", example.toString(), "--set", "models_dir=" + models,
+                "--set", "model.qwen2.5-0.5b.model=stories", "--set", "model.qwen2.5-0.5b.context=2048", "--check-config");
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().contains("model qwen2.5-0.5b:"), r.out());
+        assertTrue(r.out().contains("model qwen2.5-0.5b: " + stored + " ("), r.out());
+    }
+
+    @Test
+    void aModelIsNamedAsPulledOrGivenAsAFile(@TempDir Path dir) {
+        Path models = dir.resolve("models");
+        new ModelImport(ModelStore.at(models)).importFile(FixtureModel.path(), "stories");
+        Result r = slm("serve", "--config", "/dev/null", "--set", "models_dir=" + models, "--model", "tiny=stories",
+                "--model", "file=" + FixtureModel.path(), "--check-config");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("model tiny: " + ModelStore.at(models).modelFile("stories").orElseThrow()), r.out());
+        assertTrue(r.out().contains("model file: " + FixtureModel.path()), r.out());
+        r = slm("serve", "--config", "/dev/null", "--set", "models_dir=" + models, "--model", "q=qwen2.5-0.5b-instruct",
+                "--check-config");
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("model qwen2.5-0.5b-instruct is not in the model store " + models
+                + ": pull it as the server's user (`slm pull qwen2.5-0.5b-instruct --models-dir " + models + "`)"), r.err());
     }
 
     @Test

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.slm.fixtures.FixtureModel;
 import dev.slm.fixtures.Wait;
 import dev.slm.fixtures.NotifySocket;
+import dev.slm.store.ModelImport;
+import dev.slm.store.ModelStore;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -38,16 +40,19 @@ class ServeProcessTest {
 
     @Test
     void sigtermDuringStreamsLetsThemFinishAndExits0(@TempDir Path dir) throws Exception {
+        // The model is named as pulled, as in the shipped config: the server finds its file in the store.
+        new ModelImport(ModelStore.at(dir.resolve("models"))).importFile(FixtureModel.path(), "stories260k");
         Path conf = dir.resolve("slm.conf");
         Files.writeString(conf, """
                 port = 0
                 threads = 1
                 shutdown_grace = 60s
+                models_dir = %s
                 [model.stories]
-                path = %s
+                model = stories260k
                 parallel = 2
                 preload = true
-                """.formatted(FixtureModel.path()));
+                """.formatted(dir.resolve("models")));
         try (NotifySocket systemd = NotifySocket.bind(dir.resolve("notify").toString())) {
             ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),

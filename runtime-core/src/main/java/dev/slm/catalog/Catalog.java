@@ -38,6 +38,11 @@ public final class Catalog {
         }
     }
 
+    /** The built-in catalog with the user's own lock file ({@link #defaultUserFile}) when there is one. */
+    public static Catalog builtInWithUserFile(Map<String, String> env) {
+        return builtIn().withOverrides(read(defaultUserFile(env), true));
+    }
+
     /**
      * Where a user's own lock file is looked for: $SLM_HOME/models.lock, else
      * $XDG_CONFIG_HOME/slm/models.lock, else ~/.config/slm/models.lock.

@@ -1,6 +1,8 @@
 package dev.slm.store;
 
 import dev.slm.SlmException;
+import dev.slm.catalog.Catalog;
+import dev.slm.catalog.CatalogEntry;
 import dev.slm.catalog.ModelName;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -131,6 +133,15 @@ public final class ModelStore {
             }
             return blob(m.sha256());
         });
+    }
+
+    /**
+     * The model file of a name as users write it: a catalog name or alias (any spelling the catalog
+     * accepts) or a name given at import; empty when the store does not hold it.
+     */
+    public Optional<Path> modelFile(Catalog catalog, String nameOrAlias) {
+        String name = catalog.find(nameOrAlias).map(CatalogEntry::name).orElse(ModelName.normalize(nameOrAlias));
+        return modelFile(name);
     }
 
     /** Every name in the store, sorted, each with its manifest or what is wrong with it. */

@@ -1,8 +1,10 @@
 package dev.slm.server.config;
 
 import dev.slm.SlmException;
+import dev.slm.catalog.Catalog;
 import dev.slm.engine.ModelOptions;
 import dev.slm.routing.RoutingConfig;
+import dev.slm.store.ModelStore;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
@@ -42,11 +44,13 @@ public final class ServerConfigBinder {
             "load_timeout", "5m",
             "memory_budget", "80%",
             "native_library_dir", null,
+            "models_dir", null,
             "routing", null);
 
     /** Keys of a {@code [model.NAME]} section, with their defaults. */
     public static final Map<String, String> MODEL_KEYS = ordered(
             "path", null,
+            "model", null,
             "context", "0",
             "threads", "0",
             "batch", "512",
@@ -91,7 +95,7 @@ public final class ServerConfigBinder {
             if (s.model() == null) {
                 if (SERVER_KEYS.containsKey(s.key())) {
                     server.put(s.key(), s);
-                } else if (MODEL_KEYS.containsKey(s.key()) && !s.key().equals("path")) {
+                } else if (MODEL_KEYS.containsKey(s.key()) && !s.key().equals("path") && !s.key().equals("model")) {
                     modelDefaults.put(s.key(), s);
                 } else {
                     problems.add(s.origin() + ": unknown key '" + s.key() + "' (known: " + String.join(", ", SERVER_KEYS.keySet())
@@ -142,14 +146,16 @@ public final class ServerConfigBinder {
 
         Optional<RoutingConfig> routing = Optional.ofNullable(server.get("routing")).map(this::routing);
 
+        Path modelsDir = Optional.ofNullable(server.get("models_dir")).map(s -> Path.of(s.value()))
+                .orElseGet(() -> ModelStore.defaultRoot(System.getenv()));
         List<ModelConfig> modelConfigs = new ArrayList<>();
         for (var entry : models.entrySet()) {
             Map<String, ConfigSetting> merged = new LinkedHashMap<>(modelDefaults);
             merged.putAll(entry.getValue());
-            modelConfigs.add(model(entry.getKey(), merged));
+            modelConfigs.add(model(entry.getKey(), merged, modelsDir));
         }
         if (modelConfigs.isEmpty() && problems.isEmpty()) {
-            problems.add("no models configured: add a [model.NAME] section with a path to the config file, or pass --model NAME=PATH");
+            problems.add("no models configured: add a [model.NAME] section with a path or a pulled model's name to the config file, or pass --model NAME=PATH");
         }
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
@@ -158,19 +164,8 @@ public final class ServerConfigBinder {
                 budget, nativeDir, modelConfigs, routing);
     }
 
-    private ModelConfig model(String name, Map<String, ConfigSetting> s) {
-        Path path = null;
-        ConfigSetting p = s.get("path");
-        if (p == null || p.value().isBlank()) {
-            problems.add("model '" + name + "': no path: add 'path = /path/to/model.gguf' to its [model." + name + "] section");
-        } else {
-            path = Path.of(p.value());
-            if (!Files.isRegularFile(path)) {
-                problems.add(p.origin() + ": model file " + path + " does not exist or is not a file");
-            } else if (!Files.isReadable(path)) {
-                problems.add(p.origin() + ": model file " + path + " is not readable by this user");
-            }
-        }
+    private ModelConfig model(String name, Map<String, ConfigSetting> s, Path modelsDir) {
+        Path path = modelFile(name, s.get("path"), s.get("model"), modelsDir);
         int context = integer(s, MODEL_KEYS, "context", 0, 1 << 20);
         int threads = integer(s, MODEL_KEYS, "threads", 0, 1024);
         int batch = integer(s, MODEL_KEYS, "batch", 1, 1 << 16);
@@ -183,6 +178,39 @@ public final class ServerConfigBinder {
         boolean preload = bool(s, MODEL_KEYS, "preload");
         ModelOptions options = new ModelOptions(context, threads, batch, gpuLayers, seed, parallel, embeddings, false);
         return new ModelConfig(name, path, options, keepAlive, queue, preload);
+    }
+
+    /** {@code path = FILE}, or {@code model = NAME} of a model in the store ({@code slm pull NAME}). */
+    private Path modelFile(String name, ConfigSetting path, ConfigSetting stored, Path modelsDir) {
+        boolean hasPath = path != null && !path.value().isBlank();
+        boolean hasName = stored != null && !stored.value().isBlank();
+        if (hasPath == hasName) {
+            problems.add((hasPath ? stored.origin() : "model '" + name + "'") + ": give either 'path = /path/to/model.gguf'"
+                    + " or 'model = NAME' (a model pulled with `slm pull NAME`) in its [model." + name + "] section"
+                    + (hasPath ? ", not both" : ""));
+            return null;
+        }
+        if (hasName) {
+            try {
+                Optional<Path> file = ModelStore.at(modelsDir).modelFile(Catalog.builtInWithUserFile(System.getenv()), stored.value());
+                if (file.isEmpty()) {
+                    problems.add(stored.origin() + ": model " + stored.value() + " is not in the model store " + modelsDir
+                            + ": pull it as the server's user (`slm pull " + stored.value() + " --models-dir " + modelsDir
+                            + "`), or set models_dir");
+                }
+                return file.orElse(null);
+            } catch (SlmException e) {
+                problems.add(stored.origin() + ": " + e.getMessage());
+                return null;
+            }
+        }
+        Path file = Path.of(path.value());
+        if (!Files.isRegularFile(file)) {
+            problems.add(path.origin() + ": model file " + file + " does not exist or is not a file");
+        } else if (!Files.isReadable(file)) {
+            problems.add(path.origin() + ": model file " + file + " is not readable by this user");
+        }
+        return file;
     }
 
     private String text(Map<String, ConfigSetting> s, String key) {

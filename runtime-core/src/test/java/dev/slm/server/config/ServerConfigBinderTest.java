@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.slm.fixtures.FixtureModel;
+import dev.slm.store.ModelImport;
+import dev.slm.store.ModelStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -156,7 +158,7 @@ class ServerConfigBinderTest {
         assertTrue(p.stream().anyMatch(s -> s.startsWith("slm.conf:9: model file /no/such/model.gguf does not exist")));
         assertTrue(p.stream().anyMatch(s -> s.startsWith("slm.conf:10: parallel must be between 1 and 256")));
         assertTrue(p.stream().anyMatch(s -> s.startsWith("slm.conf:11: keep_alive must be a duration")));
-        assertTrue(p.stream().anyMatch(s -> s.startsWith("slm.conf:12: unknown key 'colour' in model 'm' (known: path, context")));
+        assertTrue(p.stream().anyMatch(s -> s.startsWith("slm.conf:12: unknown key 'colour' in model 'm' (known: path, model, context")));
         assertTrue(p.stream().noneMatch(s -> s.contains("\n")), "one line each");
     }
 
@@ -179,8 +181,29 @@ class ServerConfigBinderTest {
 
     @Test
     void noModelIsAProblemWithItsFix() {
-        assertEquals(List.of("no models configured: add a [model.NAME] section with a path to the config file, or pass --model NAME=PATH"),
+        assertEquals(List.of("no models configured: add a [model.NAME] section with a path or a pulled model's name to the config file, or pass --model NAME=PATH"),
                 problems("port = 8080\n"));
+    }
+
+    @Test
+    void aModelPulledIntoTheStoreIsNamedInsteadOfItsPath(@TempDir Path dir) {
+        ModelStore store = ModelStore.at(dir.resolve("models"));
+        new ModelImport(store).importFile(FixtureModel.path(), "stories");
+        ServerConfig c = bind("models_dir = " + dir.resolve("models") + "\n[model.tiny]\nmodel = stories\n");
+        assertEquals(store.modelFile("stories").orElseThrow(), c.models().getFirst().path());
+        assertEquals("tiny", c.models().getFirst().name());
+    }
+
+    @Test
+    void aModelNotInTheStoreOrNamedTwiceSaysHowToFixIt(@TempDir Path dir) {
+        Path models = dir.resolve("models");
+        assertEquals(List.of("slm.conf:3: model qwen2.5-0.5b-instruct is not in the model store " + models
+                + ": pull it as the server's user (`slm pull qwen2.5-0.5b-instruct --models-dir " + models
+                + "`), or set models_dir"), problems("models_dir = " + models + "\n[model.q]\nmodel = qwen2.5-0.5b-instruct\n"));
+        assertEquals(List.of("slm.conf:3: give either 'path = /path/to/model.gguf' or 'model = NAME' (a model pulled with"
+                + " `slm pull NAME`) in its [model.q] section, not both"), problems("[model.q]\npath = " + MODEL + "\nmodel = q\n"));
+        assertEquals(List.of("model 'q': give either 'path = /path/to/model.gguf' or 'model = NAME' (a model pulled with"
+                + " `slm pull NAME`) in its [model.q] section"), problems("[model.q]\ncontext = 512\n"));
     }
 
     @Test
