@@ -39,6 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
 class HybridServeTest {
     private static final String LONG_PROMPT = "Once upon a time there was a little girl who liked to play in the park";
     private static final String EMAIL = "jane.doe@example.com";
+    /** Characters the fixture model never saw together: its samples disagree (confidence about 0.1). */
+    private static final String LOST = "xq zv 9#k @@ ]] plo";
 
     @TempDir
     static Path dir;
@@ -89,6 +91,11 @@ class HybridServeTest {
                 route.fallback.local=tiny
                 route.fallback.upstream=down
                 route.fallback.escalate.prompt-chars=1
+
+                route.sure.models=sure
+                route.sure.local=tiny
+                route.sure.upstream=large
+                route.sure.escalate.confidence-below=0.4
 
                 route.strict.models=strict
                 route.strict.local=tiny
@@ -199,6 +206,21 @@ class HybridServeTest {
         HttpResponse<String> strictStream = front.post("/v1/chat/completions", chatBody("strict", FixtureModel.PROMPT));
         assertEquals(502, strictStream.statusCode(), strictStream.body());
         assertTrue(front.get("/metrics").body().contains("slm_routing_fallbacks_total"));
+    }
+
+    @Test
+    void confidenceIsProbedThroughTheLocalRunnerAndALostModelEscalates() {
+        double before = generationRequests(large);
+        HttpResponse<String> sure = front.post("/v1/completions", body("sure", FixtureModel.PROMPT, false));
+        assertEquals(200, sure.statusCode(), sure.body());
+        assertEquals("local", sure.headers().firstValue("x-slm-route").orElse(null));
+        assertEquals(before, generationRequests(large), "a prompt the model is sure of stays here");
+
+        HttpResponse<String> lost = front.post("/v1/completions", body("sure", LOST, false));
+        assertEquals(200, lost.statusCode(), lost.body());
+        assertEquals("upstream:large", lost.headers().firstValue("x-slm-route").orElse(null));
+        assertEquals(before + 1, generationRequests(large));
+        assertEquals("upstream:large", stream(chatBody("sure", LOST)).route, "streams are probed before the first chunk");
     }
 
     // --- helpers ---
