@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# Builds slm's libjllama (and the llama.cpp/ggml libraries beside it) from the release pinned in
+# llama.cpp.lock, and copies them into OUT_DIR/<os>-<arch>/ with an index (files.txt).
+#
+#   native-profiles/native/build.sh OUT_DIR
+#
+# The pinned source and the CMake build tree live in a cache outside the work tree, keyed by what
+# they are built from (the lock, CMakeLists.txt, the flags, the compiler), so a clean clone builds
+# llama.cpp once per pin and later builds only recompile jllama.cpp when it changed.
+#   SLM_BUILD_CACHE   cache root (default: $XDG_CACHE_HOME/slm-build, else ~/.cache/slm-build)
+#   SLM_NATIVE_JOBS   parallel compile jobs (default: nproc)
+#   SLM_NATIVE_SKIP=1 build nothing (the Java side then falls back to the binding's b4916 library)
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+out=${1:?usage: build.sh OUT_DIR}
+
+if [ "${SLM_NATIVE_SKIP:-0}" = 1 ]; then
+  echo "native: SLM_NATIVE_SKIP=1, not building slm's native library" >&2
+  exit 0
+fi
+
+case "$(uname -s)-$(uname -m)" in
+  Linux-x86_64) platform=linux-x86_64 ;;
+  Linux-aarch64) platform=linux-aarch64 ;;
+  *) echo "native: no native build for $(uname -s)-$(uname -m) yet; the binding's own library is used" >&2; exit 0 ;;
+esac
+
+for tool in cmake curl openssl git; do
+  command -v "$tool" >/dev/null || { echo "native: '$tool' is needed to build slm's native library (apt-get install $tool)" >&2; exit 1; }
+done
+command -v c++ >/dev/null || { echo "native: a C++ compiler is needed (apt-get install g++)" >&2; exit 1; }
+
+# JNI's headers come from a JDK: JAVA_HOME, else the one whose javac is on the PATH.
+if [ -z "${JAVA_HOME:-}" ] || [ ! -f "$JAVA_HOME/include/jni.h" ]; then
+  javac_path=$(command -v javac || true)
+  [ -n "$javac_path" ] || { echo "native: set JAVA_HOME to a JDK (JNI headers are needed)" >&2; exit 1; }
+  JAVA_HOME=$(dirname "$(dirname "$(readlink -f "$javac_path")")")
+fi
+
+lock_value() { sed -n "s/^$1 *= *\"\(.*\)\"/\1/p" "$here/llama.cpp.lock"; }
+release=$(lock_value release)
+url=$(lock_value url)
+integrity=$(lock_value integrity)
+commit=$(lock_value commit)
+[ -n "$release" ] && [ -n "$url" ] && [ -n "$integrity" ] && [ -n "$commit" ] \
+  || { echo "native: llama.cpp.lock must set release, url, integrity and commit" >&2; exit 1; }
+
+# How the libraries are configured. Part of the cache key: change a flag, get a fresh build tree.
+#  - GGML_CPU_ALL_VARIANTS: one library from plain x86-64 (or ARMv8.0) to AVX-512/AMX (or SVE2),
+#    ggml picks the best variant for the CPU at load time.
+#  - GGML_OPENMP=OFF: ggml's own thread pool, whose threads poll briefly and then sleep, as
+#    llama.cpp's tools use it (docs/performance.md has the measurements behind this choice).
+flags=(-DCMAKE_BUILD_TYPE=Release -DGGML_CPU_ALL_VARIANTS=ON -DGGML_OPENMP=OFF -DSLM_LLAMA_RELEASE="$release")
+
+cache=${SLM_BUILD_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/slm-build}/native
+compiler=$(c++ --version | head -1)
+key=$( { cat "$here/llama.cpp.lock" "$here/CMakeLists.txt"; echo "${flags[*]}"; echo "$compiler"; echo "$platform"; } \
+       | sha256sum | cut -c1-16)
+src=$cache/llama.cpp-$release-${commit:0:12}
+work=$cache/build-$platform-$key
+mkdir -p "$cache" "$work"
+exec 9>"$work/.lock"
+flock 9   # one build per tree at a time (parallel checkouts share the cache)
+
+# 1. The pinned source, verified.
+if [ ! -f "$src/.slm-verified" ]; then
+  tmp=$(mktemp -d "$cache/fetch.XXXXXX")
+  trap 'rm -rf "$tmp"' EXIT
+  echo "native: fetching llama.cpp $release ($url)" >&2
+  curl -fsSL --retry 3 -o "$tmp/pkg.tgz" "$url"
+  actual="sha512-$(openssl dgst -sha512 -binary "$tmp/pkg.tgz" | base64 -w0)"
+  if [ "$actual" != "$integrity" ]; then
+    echo "native: $url does not match llama.cpp.lock's integrity ($actual)" >&2
+    exit 1
+  fi
+  tar -xzf "$tmp/pkg.tgz" -C "$tmp" package/llama/gitRelease.bundle
+  git clone -q --no-checkout "$tmp/package/llama/gitRelease.bundle" "$tmp/src"
+  git -C "$tmp/src" -c advice.detachedHead=false checkout -q "$commit"
+  rm -rf "$src"
+  mv "$tmp/src" "$src"
+  touch "$src/.slm-verified"
+  rm -rf "$tmp"
+  trap - EXIT
+fi
+
+# 2. slm's sources, copied only where they changed so that make sees real changes only.
+mkdir -p "$work/slm/src"
+sync_file() { cmp -s "$1" "$2" || cp "$1" "$2"; }
+sync_file "$here/CMakeLists.txt" "$work/slm/CMakeLists.txt"
+for f in "$here"/src/*; do sync_file "$f" "$work/slm/src/$(basename "$f")"; done
+
+# 3. Configure once, build incrementally.
+if [ ! -f "$work/build/CMakeCache.txt" ]; then
+  echo "native: configuring ($work)" >&2
+  cmake -S "$work/slm" -B "$work/build" -DLLAMA_SRC="$src" -DJAVA_HOME="$JAVA_HOME" "${flags[@]}" >"$work/configure.log" 2>&1 \
+    || { cat "$work/configure.log" >&2; exit 1; }
+fi
+jobs=${SLM_NATIVE_JOBS:-$(nproc)}
+start=$(date +%s)
+if ! cmake --build "$work/build" --target jllama -j "$jobs" >"$work/build.log" 2>&1; then
+  grep -E "error|Error" -A3 "$work/build.log" | head -40 >&2
+  echo "native: build failed; the whole log is $work/build.log" >&2
+  exit 1
+fi
+echo "native: built in $(( $(date +%s) - start )) s" >&2
+
+# 4. The libraries, stripped, with an index the Java side extracts by (a class path cannot be listed).
+dest=$out/$platform
+rm -rf "$dest"
+mkdir -p "$dest"
+# Each library under the name the others ask for (its SONAME: libllama.so.0, ...); the CPU
+# variants are plain modules, named as ggml looks for them (libggml-cpu-*.so).
+# (ggml's own libraries land in build/ggml/src, the CPU variants and libjllama in build/bin.)
+for f in "$work/build/bin"/*.so* "$work/build/ggml/src"/*.so*; do
+  [ -L "$f" ] && continue
+  name=$(readelf -d "$f" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
+  strip --strip-unneeded -o "$dest/${name:-$(basename "$f")}" "$f"
+done
+(
+  cd "$dest"
+  {
+    echo "release=$release"
+    echo "commit=$commit"
+    for f in *.so*; do echo "file=$f $(sha256sum "$f" | cut -c1-64) $(stat -c %s "$f")"; done
+    # The architectures this llama.cpp loads, from its own table (a test checks them against the
+    # loaded library's llm_arch_all()); "clip" is a placeholder used only by llama-quantize.
+    sed -n '/LLM_ARCH_NAMES = {/,/^};/p' "$src/src/llama-arch.cpp" \
+      | sed -n 's/^ *{ *LLM_ARCH_[A-Z0-9_]*, *"\([a-z0-9._-]*\)" *}.*/arch=\1/p' | grep -v '^arch=clip$'
+  } > files.txt
+)
+echo "native: $(ls "$dest" | wc -l) files in $dest ($(du -sh "$dest" | cut -f1))" >&2

@@ -1,0 +1,957 @@
+// slm's libjllama: the 13 native methods of de.kherud.llama.LlamaModel (java-llama.cpp 4.2.0's Java
+// API, unchanged) implemented over the pinned llama.cpp's own server library (tools/server), plus the
+// functions of dev.slm.engine.llamacpp.SlmNative where the binding's API has no door.
+//
+// The contract of each binding method was read from java-llama.cpp 4.2.0 (LlamaModel.java,
+// LlamaIterator.java, LlamaOutput.java): JSON in, LlamaOutput / arrays out, failures as
+// de.kherud.llama.LlamaException. The work is llama.cpp's: model loading, slots, the task queue,
+// sampling, grammars and chat templates all run in its server_context, exactly as in llama-server.
+
+#include <jni.h>
+
+#include <dlfcn.h>
+
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <random>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "arg.h"
+#include "common.h"
+#include "build-info.h"
+#include "json-schema-to-grammar.h"
+#include "llama.h"
+#include "llama-arch.h" // llama.cpp internal: the architecture table, exported by libllama
+#include "log.h"
+#include "server-common.h"
+#include "server-context.h"
+#include "server-queue.h"
+#include "server-schema.h"
+#include "server-task.h"
+
+#ifndef SLM_LLAMA_RELEASE
+#define SLM_LLAMA_RELEASE "unknown"
+#endif
+
+namespace {
+
+JavaVM * g_vm = nullptr;
+
+jclass c_llama_model = nullptr;
+jclass c_output = nullptr;
+jclass c_hash_map = nullptr;
+jclass c_float = nullptr;
+jclass c_llama_error = nullptr;
+jclass c_log_level = nullptr;
+jclass c_log_format = nullptr;
+jclass c_error_oom = nullptr;
+jclass c_string = nullptr;
+
+jmethodID cc_output = nullptr;
+jmethodID cc_hash_map = nullptr;
+jmethodID cc_float = nullptr;
+jmethodID m_map_put = nullptr;
+jmethodID m_biconsumer_accept = nullptr;
+
+jfieldID f_model_pointer = nullptr;
+
+jobject o_log_level_debug = nullptr;
+jobject o_log_level_info = nullptr;
+jobject o_log_level_warn = nullptr;
+jobject o_log_level_error = nullptr;
+jobject o_log_format_json = nullptr;
+jobject o_log_callback = nullptr;
+
+// A generation the Java side reads piece by piece (LlamaIterator) or whole (complete()).
+struct task_entry {
+    std::unique_ptr<server_response_reader> reader;
+    std::atomic<bool> cancelled{false};
+    bool receiving = false; // guarded by slm_model::tasks_mutex
+};
+
+// One loaded model: llama.cpp's server context, its task loop on a thread of its own, and the
+// generations in flight, by task id.
+struct slm_model {
+    common_params params;
+    server_context ctx;
+    std::unique_ptr<server_routes> routes;
+    std::thread loop;
+    const llama_vocab * vocab = nullptr;
+    int n_ctx_slot = 0;
+
+    std::mutex tasks_mutex;
+    std::unordered_map<int, std::shared_ptr<task_entry>> tasks;
+};
+
+// --- JNI helpers -------------------------------------------------------------------------------
+
+std::string to_string(JNIEnv * env, jstring s) {
+    if (s == nullptr) {
+        return {};
+    }
+    // GetStringUTFChars gives modified UTF-8; the bytes of String.getBytes(UTF_8) are what llama.cpp reads.
+    jclass c_charsets = env->FindClass("java/nio/charset/StandardCharsets");
+    jfieldID f_utf8 = env->GetStaticFieldID(c_charsets, "UTF_8", "Ljava/nio/charset/Charset;");
+    jobject utf8 = env->GetStaticObjectField(c_charsets, f_utf8);
+    jmethodID m_get_bytes = env->GetMethodID(c_string, "getBytes", "(Ljava/nio/charset/Charset;)[B");
+    auto bytes = (jbyteArray) env->CallObjectMethod(s, m_get_bytes, utf8);
+    jsize n = env->GetArrayLength(bytes);
+    std::string out((size_t) n, '\0');
+    env->GetByteArrayRegion(bytes, 0, n, reinterpret_cast<jbyte *>(out.data()));
+    env->DeleteLocalRef(bytes);
+    env->DeleteLocalRef(utf8);
+    env->DeleteLocalRef(c_charsets);
+    return out;
+}
+
+jbyteArray to_bytes(JNIEnv * env, const std::string & s) {
+    jbyteArray bytes = env->NewByteArray((jsize) s.size());
+    env->SetByteArrayRegion(bytes, 0, (jsize) s.size(), reinterpret_cast<const jbyte *>(s.data()));
+    return bytes;
+}
+
+jstring to_jstring(JNIEnv * env, const std::string & s) {
+    jbyteArray bytes = to_bytes(env, s);
+    jclass c_charsets = env->FindClass("java/nio/charset/StandardCharsets");
+    jfieldID f_utf8 = env->GetStaticFieldID(c_charsets, "UTF_8", "Ljava/nio/charset/Charset;");
+    jobject utf8 = env->GetStaticObjectField(c_charsets, f_utf8);
+    jmethodID ctor = env->GetMethodID(c_string, "<init>", "([BLjava/nio/charset/Charset;)V");
+    auto str = (jstring) env->NewObject(c_string, ctor, bytes, utf8);
+    env->DeleteLocalRef(bytes);
+    env->DeleteLocalRef(utf8);
+    env->DeleteLocalRef(c_charsets);
+    return str;
+}
+
+void throw_llama(JNIEnv * env, const std::string & message) {
+    env->ThrowNew(c_llama_error, message.c_str());
+}
+
+slm_model * model_of(JNIEnv * env, jobject obj) {
+    auto * m = reinterpret_cast<slm_model *>(env->GetLongField(obj, f_model_pointer)); // NOLINT(*-no-int-to-ptr)
+    if (m == nullptr) {
+        throw_llama(env, "the model is closed");
+    }
+    return m;
+}
+
+// The message of an error result, as llama-server would send it.
+std::string error_message(server_task_result_ptr & result) {
+    json j = result->to_json();
+    return j.contains("message") ? j.at("message").get<std::string>() : j.dump();
+}
+
+std::shared_ptr<task_entry> find_task(slm_model * m, int id) {
+    std::lock_guard<std::mutex> lock(m->tasks_mutex);
+    auto it = m->tasks.find(id);
+    return it == m->tasks.end() ? nullptr : it->second;
+}
+
+void forget_task(slm_model * m, int id) {
+    std::shared_ptr<task_entry> entry;
+    {
+        std::lock_guard<std::mutex> lock(m->tasks_mutex);
+        auto it = m->tasks.find(id);
+        if (it == m->tasks.end()) {
+            return;
+        }
+        entry = it->second;
+        m->tasks.erase(it);
+    }
+    // The reader's destructor cancels what is still running in llama.cpp.
+    entry->reader.reset();
+}
+
+// --- logging -----------------------------------------------------------------------------------
+
+std::atomic<bool> g_log_to_java{false};
+
+void log_to_java(ggml_log_level level, const char * text, void *) {
+    if (!g_log_to_java.load() || o_log_callback == nullptr || g_vm == nullptr) {
+        return;
+    }
+    JNIEnv * env = nullptr;
+    bool attached = false;
+    if (g_vm->GetEnv(reinterpret_cast<void **>(&env), JNI_VERSION_1_6) == JNI_EDETACHED) {
+        if (g_vm->AttachCurrentThreadAsDaemon(reinterpret_cast<void **>(&env), nullptr) != JNI_OK) {
+            return;
+        }
+        attached = true;
+    }
+    jobject jlevel = level == GGML_LOG_LEVEL_ERROR ? o_log_level_error
+                   : level == GGML_LOG_LEVEL_WARN  ? o_log_level_warn
+                   : level == GGML_LOG_LEVEL_DEBUG ? o_log_level_debug
+                                                   : o_log_level_info;
+    jstring message = to_jstring(env, text);
+    env->CallVoidMethod(o_log_callback, m_biconsumer_accept, jlevel, message);
+    if (env->ExceptionCheck()) {
+        env->ExceptionClear();
+    }
+    env->DeleteLocalRef(message);
+    (void) attached; // daemon threads stay attached: llama.cpp's threads live as long as the model
+}
+
+// --- arguments ---------------------------------------------------------------------------------
+
+// The binding's ModelParameters write llama.cpp b4916's flags. Those whose meaning survived under
+// another spelling are rewritten here, so the unchanged Java API keeps working.
+std::vector<std::string> modernize_args(std::vector<std::string> in) {
+    static const char * pooling_names[] = {"none", "mean", "cls", "last", "rank"};
+    std::vector<std::string> out;
+    bool mlock = false;
+    bool no_mmap = false;
+    bool has_fit = false;
+    bool has_cache_ram = false;
+    for (size_t i = 0; i < in.size(); i++) {
+        const std::string & a = in[i];
+        const bool has_value = i + 1 < in.size();
+        if (a == "--flash-attn" || a == "-fa") {
+            // b4916: a switch; now: on|off|auto.
+            out.push_back("--flash-attn");
+            if (has_value && (in[i + 1] == "on" || in[i + 1] == "off" || in[i + 1] == "auto")) {
+                out.push_back(in[++i]);
+            } else {
+                out.push_back("on");
+            }
+        } else if (a == "--pooling" && has_value && !in[i + 1].empty() && (std::isdigit((unsigned char) in[i + 1][0]) || in[i + 1][0] == '-')) {
+            // The binding sends PoolingType.getId(); llama.cpp now takes the name.
+            int id = std::atoi(in[++i].c_str());
+            if (id >= 0 && id <= 4) {
+                out.push_back("--pooling");
+                out.push_back(pooling_names[id]);
+            }
+        } else if (a == "--mlock") {
+            mlock = true;
+        } else if (a == "--no-mmap") {
+            no_mmap = true;
+        } else {
+            if (a == "--fit" || a == "-fit") {
+                has_fit = true;
+            }
+            if (a == "--cache-ram" || a == "-cram") {
+                has_cache_ram = true;
+            }
+            out.push_back(a);
+        }
+    }
+    if (mlock || no_mmap) {
+        out.push_back("--load-mode");
+        out.push_back(mlock ? (no_mmap ? "mlock" : "mmap+mlock") : "none");
+    }
+    // slm plans context, threads and GPU layers itself (profile/FitPlanner): llama.cpp must not
+    // change what was asked for behind its back.
+    if (!has_fit) {
+        out.push_back("--fit");
+        out.push_back("off");
+    }
+    // llama-server keeps up to 8 GiB of prompt states in host memory by default; slm's memory plan
+    // counts the model and its KV cache only, so this cache is off unless asked for.
+    if (!has_cache_ram) {
+        out.push_back("--cache-ram");
+        out.push_back("0");
+    }
+    return out;
+}
+
+std::string library_dir() {
+    Dl_info info;
+    if (dladdr(reinterpret_cast<void *>(&library_dir), &info) == 0 || info.dli_fname == nullptr) {
+        return {};
+    }
+    std::string path(info.dli_fname);
+    auto slash = path.rfind('/');
+    return slash == std::string::npos ? std::string(".") : path.substr(0, slash);
+}
+
+} // namespace
+
+extern "C" {
+
+JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM * vm, void *) {
+    g_vm = vm;
+    JNIEnv * env = nullptr;
+    if (vm->GetEnv(reinterpret_cast<void **>(&env), JNI_VERSION_1_6) != JNI_OK) {
+        return JNI_ERR;
+    }
+    auto global_class = [&](const char * name) -> jclass {
+        jclass local = env->FindClass(name);
+        if (local == nullptr) {
+            return nullptr;
+        }
+        auto global = (jclass) env->NewGlobalRef(local);
+        env->DeleteLocalRef(local);
+        return global;
+    };
+    c_llama_model = global_class("de/kherud/llama/LlamaModel");
+    c_output = global_class("de/kherud/llama/LlamaOutput");
+    c_hash_map = global_class("java/util/HashMap");
+    c_float = global_class("java/lang/Float");
+    c_llama_error = global_class("de/kherud/llama/LlamaException");
+    c_log_level = global_class("de/kherud/llama/LogLevel");
+    c_log_format = global_class("de/kherud/llama/args/LogFormat");
+    c_error_oom = global_class("java/lang/OutOfMemoryError");
+    c_string = global_class("java/lang/String");
+    if (!(c_llama_model && c_output && c_hash_map && c_float && c_llama_error && c_log_level && c_log_format
+          && c_error_oom && c_string)) {
+        return JNI_ERR;
+    }
+    cc_output = env->GetMethodID(c_output, "<init>", "([BLjava/util/Map;Z)V");
+    cc_hash_map = env->GetMethodID(c_hash_map, "<init>", "()V");
+    cc_float = env->GetMethodID(c_float, "<init>", "(F)V");
+    m_map_put = env->GetMethodID(c_hash_map, "put", "(Ljava/lang/Object;Ljava/lang/Object;)Ljava/lang/Object;");
+    jclass c_biconsumer = env->FindClass("java/util/function/BiConsumer");
+    m_biconsumer_accept = env->GetMethodID(c_biconsumer, "accept", "(Ljava/lang/Object;Ljava/lang/Object;)V");
+    f_model_pointer = env->GetFieldID(c_llama_model, "ctx", "J");
+    if (!(cc_output && cc_hash_map && cc_float && m_map_put && m_biconsumer_accept && f_model_pointer)) {
+        return JNI_ERR;
+    }
+    auto global_static = [&](jclass c, const char * name, const char * sig) -> jobject {
+        jfieldID f = env->GetStaticFieldID(c, name, sig);
+        return f == nullptr ? nullptr : env->NewGlobalRef(env->GetStaticObjectField(c, f));
+    };
+    o_log_level_debug = global_static(c_log_level, "DEBUG", "Lde/kherud/llama/LogLevel;");
+    o_log_level_info = global_static(c_log_level, "INFO", "Lde/kherud/llama/LogLevel;");
+    o_log_level_warn = global_static(c_log_level, "WARN", "Lde/kherud/llama/LogLevel;");
+    o_log_level_error = global_static(c_log_level, "ERROR", "Lde/kherud/llama/LogLevel;");
+    o_log_format_json = global_static(c_log_format, "JSON", "Lde/kherud/llama/args/LogFormat;");
+    if (env->ExceptionCheck()) {
+        env->ExceptionDescribe();
+        return JNI_ERR;
+    }
+
+    // The CPU variants (and any GPU plug-in) lie beside this library; ggml would otherwise look
+    // beside the java executable and in the working directory.
+    // Loading says "loaded CPU backend from ..." on stderr, before slm could route or silence the
+    // log: keep only warnings and errors of this step.
+    llama_log_set([](ggml_log_level level, const char * text, void *) {
+        if (level == GGML_LOG_LEVEL_WARN || level == GGML_LOG_LEVEL_ERROR) {
+            fputs(text, stderr);
+        }
+    }, nullptr);
+    std::string dir = library_dir();
+    ggml_backend_load_all_from_path(dir.empty() ? nullptr : dir.c_str());
+    llama_log_set(nullptr, nullptr);
+    llama_backend_init();
+    return JNI_VERSION_1_6;
+}
+
+JNIEXPORT void JNICALL JNI_OnUnload(JavaVM *, void *) {
+    llama_backend_free();
+}
+
+JNIEXPORT void JNICALL Java_de_kherud_llama_LlamaModel_loadModel(JNIEnv * env, jobject obj, jobjectArray jargs) {
+    std::vector<std::string> args;
+    const jsize n = env->GetArrayLength(jargs);
+    for (jsize i = 0; i < n; i++) {
+        auto s = (jstring) env->GetObjectArrayElement(jargs, i);
+        args.push_back(to_string(env, s));
+        env->DeleteLocalRef(s);
+    }
+    if (args.empty()) {
+        args.emplace_back("");
+    }
+    std::vector<std::string> modern = modernize_args(std::vector<std::string>(args.begin() + 1, args.end()));
+    modern.insert(modern.begin(), "jllama");
+    std::vector<char *> argv;
+    for (auto & a : modern) {
+        argv.push_back(a.data());
+    }
+
+    auto model = std::make_unique<slm_model>();
+    bool parsed = false;
+    try {
+        parsed = common_params_parse((int) argv.size(), argv.data(), model->params, LLAMA_EXAMPLE_SERVER);
+    } catch (const std::exception & e) {
+        throw_llama(env, std::string("invalid model parameters: ") + e.what());
+        return;
+    }
+    if (!parsed) {
+        throw_llama(env, "invalid model parameters (llama.cpp printed the reason on stderr)");
+        return;
+    }
+    common_init();
+    llama_numa_init(model->params.numa);
+
+    // llama-server builds its routes before loading: they register a callback the load needs.
+    model->routes = std::make_unique<server_routes>(model->params, model->ctx);
+    bool loaded = false;
+    try {
+        loaded = model->ctx.load_model(model->params);
+    } catch (const std::exception & e) {
+        throw_llama(env, std::string("could not load model: ") + e.what());
+        return;
+    }
+    if (!loaded) {
+        throw_llama(env, "could not load model from given file path");
+        return;
+    }
+    model->routes->update_meta(model->ctx);
+    llama_context * lctx = model->ctx.get_llama_context();
+    model->vocab = llama_model_get_vocab(llama_get_model(lctx));
+    model->n_ctx_slot = model->ctx.get_meta().slot_n_ctx;
+
+    slm_model * raw = model.get();
+    raw->loop = std::thread([raw]() {
+        JNIEnv * loop_env = nullptr;
+        // Attached so that log callbacks from this thread reach Java.
+        g_vm->AttachCurrentThreadAsDaemon(reinterpret_cast<void **>(&loop_env), nullptr);
+        raw->ctx.start_loop();
+        g_vm->DetachCurrentThread();
+    });
+    env->SetLongField(obj, f_model_pointer, reinterpret_cast<jlong>(model.release()));
+}
+
+JNIEXPORT void JNICALL Java_de_kherud_llama_LlamaModel_delete(JNIEnv * env, jobject obj) {
+    auto * m = reinterpret_cast<slm_model *>(env->GetLongField(obj, f_model_pointer)); // NOLINT(*-no-int-to-ptr)
+    if (m == nullptr) {
+        return;
+    }
+    env->SetLongField(obj, f_model_pointer, 0);
+    {
+        std::lock_guard<std::mutex> lock(m->tasks_mutex);
+        for (auto & [id, entry] : m->tasks) {
+            entry->cancelled = true;
+        }
+    }
+    m->ctx.terminate();
+    if (m->loop.joinable()) {
+        m->loop.join();
+    }
+    {
+        std::lock_guard<std::mutex> lock(m->tasks_mutex);
+        m->tasks.clear();
+    }
+    m->routes.reset();
+    // Frees the llama_context and the model's weights: unlike the binding's own library, close()
+    // gives the memory back.
+    delete m;
+}
+
+JNIEXPORT jint JNICALL Java_de_kherud_llama_LlamaModel_requestCompletion(JNIEnv * env, jobject obj, jstring jparams) {
+    slm_model * m = model_of(env, obj);
+    if (m == nullptr) {
+        return 0;
+    }
+    auto entry = std::make_shared<task_entry>();
+    entry->reader = std::make_unique<server_response_reader>(m->ctx.get_response_reader());
+    int id;
+    try {
+        json data = json::parse(to_string(env, jparams));
+        server_task_type type = data.contains("input_prefix") || data.contains("input_suffix")
+                ? SERVER_TASK_TYPE_INFILL : SERVER_TASK_TYPE_COMPLETION;
+        if (type == SERVER_TASK_TYPE_INFILL) {
+            std::vector<server_tokens> prompt = tokenize_input_prompts(m->vocab, nullptr,
+                    json_value(data, "prompt", std::string()), false, true, mtmd_helper_init_opt_default());
+            data["prompt"] = format_prompt_infill(m->vocab, data.at("input_prefix"), data.at("input_suffix"),
+                    json_value(data, "input_extra", json::array()), m->params.n_batch, m->params.n_predict,
+                    m->n_ctx_slot, m->params.spm_infill, prompt[0].get_tokens());
+        }
+        std::vector<server_tokens> inputs = tokenize_input_prompts(m->vocab, nullptr, data.at("prompt"), true, true,
+                mtmd_helper_init_opt_default());
+        if (inputs.size() != 1) {
+            throw std::invalid_argument("exactly one prompt per request is supported");
+        }
+        server_task task(type);
+        task.id = entry->reader->get_new_id();
+        task.tokens = std::move(inputs[0]);
+        task.params = server_schema::eval_llama_cmpl_schema(m->vocab, m->params,
+                m->params.sampling.logit_bias_eog, data);
+        task.id_slot = json_value(data, "id_slot", -1);
+        task.params.res_type = TASK_RESPONSE_TYPE_NONE;
+        task.params.oaicompat_cmpl_id = gen_chatcmplid();
+        id = task.id;
+        {
+            std::lock_guard<std::mutex> lock(m->tasks_mutex);
+            m->tasks[id] = entry;
+        }
+        entry->reader->post_task(std::move(task));
+    } catch (const std::exception & e) {
+        throw_llama(env, format_error_response(e.what(), ERROR_TYPE_INVALID_REQUEST).dump());
+        return 0;
+    }
+    return id;
+}
+
+JNIEXPORT jobject JNICALL Java_de_kherud_llama_LlamaModel_receiveCompletion(JNIEnv * env, jobject obj, jint id) {
+    slm_model * m = model_of(env, obj);
+    if (m == nullptr) {
+        return nullptr;
+    }
+    std::shared_ptr<task_entry> entry;
+    {
+        std::lock_guard<std::mutex> lock(m->tasks_mutex);
+        auto it = m->tasks.find(id);
+        if (it != m->tasks.end() && !it->second->receiving) {
+            entry = it->second;
+            entry->receiving = true;
+        }
+    }
+    jobject empty_probs = env->NewObject(c_hash_map, cc_hash_map);
+    if (entry == nullptr) {
+        // Cancelled, released or never known: the generation is over.
+        return env->NewObject(c_output, cc_output, to_bytes(env, ""), empty_probs, JNI_TRUE);
+    }
+    server_task_result_ptr result;
+    std::string failure;
+    while (!entry->cancelled) {
+        try {
+            result = entry->reader->next([&entry]() { return entry->cancelled.load(); });
+        } catch (const std::exception & e) {
+            failure = e.what();
+            break;
+        }
+        // One output per piece of text, as the binding's library gave them: llama-server also sends
+        // partial results that carry no text (prompt progress, a held-back piece); skip those.
+        if (result == nullptr || result->is_error() || result->is_stop()
+                || !json_value(result->to_json(), "content", std::string()).empty()) {
+            break;
+        }
+    }
+    {
+        std::lock_guard<std::mutex> lock(m->tasks_mutex);
+        entry->receiving = false;
+    }
+    if (!failure.empty()) {
+        forget_task(m, id);
+        throw_llama(env, failure);
+        return nullptr;
+    }
+    if (result == nullptr) {
+        // Cancelled while waiting.
+        forget_task(m, id);
+        return env->NewObject(c_output, cc_output, to_bytes(env, ""), empty_probs, JNI_TRUE);
+    }
+    if (result->is_error()) {
+        std::string message = error_message(result);
+        forget_task(m, id);
+        throw_llama(env, message);
+        return nullptr;
+    }
+    json out = result->to_json();
+    const bool stop = result->is_stop();
+    if (stop) {
+        forget_task(m, id);
+    }
+    std::string content = json_value(out, "content", std::string());
+    if (out.contains("completion_probabilities")) {
+        for (const auto & tok : out.at("completion_probabilities")) {
+            const json & top = tok.contains("top_probs") ? tok.at("top_probs")
+                             : tok.contains("top_logprobs") ? tok.at("top_logprobs") : json::array();
+            for (const auto & p : top) {
+                float prob = p.contains("prob") ? p.at("prob").get<float>() : std::exp(p.value("logprob", -INFINITY));
+                jstring key = to_jstring(env, p.value("token", std::string()));
+                jobject value = env->NewObject(c_float, cc_float, prob);
+                env->CallObjectMethod(empty_probs, m_map_put, key, value);
+                env->DeleteLocalRef(key);
+                env->DeleteLocalRef(value);
+            }
+        }
+    }
+    return env->NewObject(c_output, cc_output, to_bytes(env, content), empty_probs, stop ? JNI_TRUE : JNI_FALSE);
+}
+
+JNIEXPORT void JNICALL Java_de_kherud_llama_LlamaModel_cancelCompletion(JNIEnv * env, jobject obj, jint id) {
+    auto * m = reinterpret_cast<slm_model *>(env->GetLongField(obj, f_model_pointer)); // NOLINT(*-no-int-to-ptr)
+    if (m == nullptr) {
+        return;
+    }
+    bool receiving = false;
+    std::shared_ptr<task_entry> entry;
+    {
+        std::lock_guard<std::mutex> lock(m->tasks_mutex);
+        auto it = m->tasks.find(id);
+        if (it == m->tasks.end()) {
+            return;
+        }
+        entry = it->second;
+        entry->cancelled = true;
+        receiving = entry->receiving;
+    }
+    if (receiving) {
+        // Another thread waits in next(): tell llama.cpp now (the slot stops at its next token);
+        // the waiting thread sees the flag within its polling interval and forgets the task.
+        server_task cancel(SERVER_TASK_TYPE_CANCEL);
+        cancel.id_target = id;
+        entry->reader->queue_tasks.post(std::move(cancel), true);
+    } else {
+        forget_task(m, id);
+    }
+}
+
+JNIEXPORT void JNICALL Java_de_kherud_llama_LlamaModel_releaseTask(JNIEnv * env, jobject obj, jint id) {
+    auto * m = reinterpret_cast<slm_model *>(env->GetLongField(obj, f_model_pointer)); // NOLINT(*-no-int-to-ptr)
+    if (m != nullptr) {
+        auto entry = find_task(m, id);
+        if (entry != nullptr) {
+            std::lock_guard<std::mutex> lock(m->tasks_mutex);
+            if (entry->receiving) {
+                entry->cancelled = true;
+                return;
+            }
+        }
+        forget_task(m, id);
+    }
+}
+
+JNIEXPORT jfloatArray JNICALL Java_de_kherud_llama_LlamaModel_embed(JNIEnv * env, jobject obj, jstring jprompt) {
+    slm_model * m = model_of(env, obj);
+    if (m == nullptr) {
+        return nullptr;
+    }
+    if (!m->params.embedding) {
+        throw_llama(env, "model was not loaded with embedding support (see ModelParameters#setEmbedding(boolean))");
+        return nullptr;
+    }
+    try {
+        server_response_reader rd = m->ctx.get_response_reader();
+        std::vector<server_tokens> inputs = tokenize_input_prompts(m->vocab, nullptr, json(to_string(env, jprompt)),
+                true, true, mtmd_helper_init_opt_default());
+        if (inputs.empty() || inputs[0].empty()) {
+            throw_llama(env, "input content cannot be empty");
+            return nullptr;
+        }
+        server_task task(SERVER_TASK_TYPE_EMBEDDING);
+        task.id = rd.get_new_id();
+        task.tokens = std::move(inputs[0]);
+        task.params.res_type = TASK_RESPONSE_TYPE_NONE;
+        task.params.embd_normalize = m->params.embd_normalize;
+        rd.post_task(std::move(task));
+        auto all = rd.wait_for_all([]() { return false; });
+        if (all.error) {
+            throw_llama(env, error_message(all.error));
+            return nullptr;
+        }
+        json out = all.results.at(0)->to_json();
+        // One vector per token without pooling, one in all with it: the first, as the binding did.
+        const json & rows = out.at("embedding");
+        std::vector<float> first;
+        const json & row = rows.empty() ? rows : rows.at((size_t) 0).is_array() ? rows.at((size_t) 0) : rows;
+        for (size_t i = 0; i < row.size(); i++) {
+            first.push_back(row.at(i).get<float>());
+        }
+        if (first.empty()) {
+            env->ThrowNew(c_error_oom, "embedding array is empty");
+            return nullptr;
+        }
+        jfloatArray arr = env->NewFloatArray((jsize) first.size());
+        env->SetFloatArrayRegion(arr, 0, (jsize) first.size(), first.data());
+        return arr;
+    } catch (const std::exception & e) {
+        throw_llama(env, std::string("embedding failed: ") + e.what());
+        return nullptr;
+    }
+}
+
+JNIEXPORT jobject JNICALL Java_de_kherud_llama_LlamaModel_rerank(JNIEnv * env, jobject obj, jstring jquery,
+                                                                 jobjectArray jdocuments) {
+    slm_model * m = model_of(env, obj);
+    if (m == nullptr) {
+        return nullptr;
+    }
+    std::vector<std::string> documents;
+    const jsize n = env->GetArrayLength(jdocuments);
+    for (jsize i = 0; i < n; i++) {
+        auto s = (jstring) env->GetObjectArrayElement(jdocuments, i);
+        documents.push_back(to_string(env, s));
+        env->DeleteLocalRef(s);
+    }
+    std::string query = to_string(env, jquery);
+    std::function<bool()> never = []() { return false; };
+    json body = json::object();
+    body["query"] = query;
+    body["documents"] = json::array();
+    for (const auto & d : documents) {
+        body["documents"].push_back(d);
+    }
+    body["top_n"] = (int) documents.size();
+    server_http_req req{{}, {}, "/rerank", "", body.dump(), {}, never};
+    server_http_res_ptr res = m->routes->post_rerank(req);
+    json out = json::parse(res->data.empty() ? "{}" : res->data);
+    if (res->status != 200) {
+        throw_llama(env, out.contains("error") ? out["error"].value("message", res->data) : res->data);
+        return nullptr;
+    }
+    jobject scores = env->NewObject(c_hash_map, cc_hash_map);
+    for (const auto & r : out.value("results", json::array())) {
+        int index = r.value("index", -1);
+        if (index < 0 || index >= (int) documents.size()) {
+            continue;
+        }
+        jstring key = to_jstring(env, documents[index]);
+        jobject value = env->NewObject(c_float, cc_float, r.value("relevance_score", 0.0f));
+        env->CallObjectMethod(scores, m_map_put, key, value);
+        env->DeleteLocalRef(key);
+        env->DeleteLocalRef(value);
+    }
+    return env->NewObject(c_output, cc_output, to_bytes(env, query), scores, JNI_TRUE);
+}
+
+JNIEXPORT jstring JNICALL Java_de_kherud_llama_LlamaModel_applyTemplate(JNIEnv * env, jobject obj, jstring jparams) {
+    slm_model * m = model_of(env, obj);
+    if (m == nullptr) {
+        return nullptr;
+    }
+    try {
+        json data = json::parse(to_string(env, jparams));
+        json body = json::object();
+        body["messages"] = data.value("messages", json::array());
+        std::function<bool()> never = []() { return false; };
+        server_http_req req{{}, {}, "/apply-template", "", body.dump(), {}, never};
+        server_http_res_ptr res = m->routes->post_apply_template(req);
+        json out = json::parse(res->data);
+        if (res->status != 200 || !out.contains("prompt")) {
+            throw_llama(env, out.contains("error") ? out["error"].value("message", res->data) : res->data);
+            return nullptr;
+        }
+        return to_jstring(env, out.at("prompt").get<std::string>());
+    } catch (const std::exception & e) {
+        throw_llama(env, std::string("cannot apply the chat template: ") + e.what());
+        return nullptr;
+    }
+}
+
+JNIEXPORT jintArray JNICALL Java_de_kherud_llama_LlamaModel_encode(JNIEnv * env, jobject obj, jstring jprompt) {
+    slm_model * m = model_of(env, obj);
+    if (m == nullptr) {
+        return nullptr;
+    }
+    llama_tokens tokens = tokenize_mixed(m->vocab, json(to_string(env, jprompt)), false, true);
+    jintArray arr = env->NewIntArray((jsize) tokens.size());
+    if (arr == nullptr) {
+        env->ThrowNew(c_error_oom, "could not allocate token memory");
+        return nullptr;
+    }
+    env->SetIntArrayRegion(arr, 0, (jsize) tokens.size(), reinterpret_cast<const jint *>(tokens.data()));
+    return arr;
+}
+
+JNIEXPORT jbyteArray JNICALL Java_de_kherud_llama_LlamaModel_decodeBytes(JNIEnv * env, jobject obj, jintArray jtokens) {
+    slm_model * m = model_of(env, obj);
+    if (m == nullptr) {
+        return nullptr;
+    }
+    const jsize n = env->GetArrayLength(jtokens);
+    llama_tokens tokens((size_t) n);
+    env->GetIntArrayRegion(jtokens, 0, n, reinterpret_cast<jint *>(tokens.data()));
+    const int32_t n_vocab = llama_vocab_n_tokens(m->vocab);
+    for (llama_token t : tokens) {
+        if (t < 0 || t >= n_vocab) {
+            throw_llama(env, "token id " + std::to_string(t) + " is outside the vocabulary (0-" + std::to_string(n_vocab - 1) + ")");
+            return nullptr;
+        }
+    }
+    return to_bytes(env, tokens_to_str(m->vocab, tokens));
+}
+
+JNIEXPORT void JNICALL Java_de_kherud_llama_LlamaModel_setLogger(JNIEnv * env, jclass, jobject format, jobject callback) {
+    if (o_log_callback != nullptr) {
+        g_log_to_java = false;
+        env->DeleteGlobalRef(o_log_callback);
+        o_log_callback = nullptr;
+    }
+    if (callback == nullptr) {
+        llama_log_set(nullptr, nullptr);
+        return;
+    }
+    o_log_callback = env->NewGlobalRef(callback);
+    g_log_to_java = !env->IsSameObject(format, o_log_format_json);
+    llama_log_set(log_to_java, nullptr);
+}
+
+JNIEXPORT jbyteArray JNICALL Java_de_kherud_llama_LlamaModel_jsonSchemaToGrammarBytes(JNIEnv * env, jclass, jstring jschema) {
+    try {
+        json schema = json::parse(to_string(env, jschema));
+        return to_bytes(env, json_schema_to_grammar(schema));
+    } catch (const std::exception & e) {
+        throw_llama(env, e.what());
+        return nullptr;
+    }
+}
+
+// --- slm's own door: dev.slm.engine.llamacpp.SlmNative ------------------------------------------
+
+/** The llama.cpp release this library was built from, and its build id. */
+JNIEXPORT jstring JNICALL Java_dev_slm_engine_llamacpp_SlmNative_llamaCppRelease(JNIEnv * env, jclass) {
+    return to_jstring(env, std::string(SLM_LLAMA_RELEASE) + " (" + llama_build_info() + ")");
+}
+
+/** The model architectures this library's llama.cpp can load, one per line. */
+JNIEXPORT jstring JNICALL Java_dev_slm_engine_llamacpp_SlmNative_architectures(JNIEnv * env, jclass) {
+    std::string out;
+    for (llm_arch arch : llm_arch_all()) {
+        std::string name = llm_arch_name(arch);
+        // clip: a placeholder used only by llama-quantize; "(unknown)": what an unknown name maps to
+        if (name != "clip" && !name.empty() && name[0] != '(') {
+            out += name + "\n";
+        }
+    }
+    return to_jstring(env, out);
+}
+
+/** The CPU backend variant ggml chose for this machine, or the devices it found, one per line. */
+JNIEXPORT jstring JNICALL Java_dev_slm_engine_llamacpp_SlmNative_devices(JNIEnv * env, jclass) {
+    std::string out;
+    for (size_t i = 0; i < ggml_backend_dev_count(); i++) {
+        ggml_backend_dev_t dev = ggml_backend_dev_get(i);
+        ggml_backend_reg_t reg = ggml_backend_dev_backend_reg(dev);
+        out += std::string(ggml_backend_dev_name(dev)) + "\t" + ggml_backend_dev_description(dev) + "\t"
+             + (reg ? ggml_backend_reg_name(reg) : "") + "\n";
+    }
+    return to_jstring(env, out);
+}
+
+} // extern "C"
+
+// llama-bench's two tests on llama.cpp's C API, with llama.cpp's own context defaults (its thread
+// pool and waiting included): the baseline `slm bench --engine llama.cpp` compares slm against.
+namespace {
+struct bench_model {
+    llama_model * model;
+    int threads;
+    std::mt19937 random{1234};
+};
+
+llama_context * bench_context(JNIEnv * env, bench_model * b, int n_ctx, int n_batch) {
+    llama_context_params p = llama_context_default_params();
+    p.n_ctx = (uint32_t) n_ctx;
+    p.n_batch = (uint32_t) n_batch;
+    p.n_ubatch = (uint32_t) std::min(n_batch, 512);
+    p.n_threads = b->threads;
+    p.n_threads_batch = b->threads;
+    llama_context * ctx = llama_init_from_model(b->model, p);
+    if (ctx == nullptr) {
+        throw_llama(env, "llama.cpp could not create a context of " + std::to_string(n_ctx) + " tokens");
+    }
+    return ctx;
+}
+
+bool bench_decode(JNIEnv * env, llama_context * ctx, std::vector<llama_token> & tokens) {
+    int rc = llama_decode(ctx, llama_batch_get_one(tokens.data(), (int32_t) tokens.size()));
+    if (rc != 0) {
+        throw_llama(env, "llama_decode failed with code " + std::to_string(rc));
+        return false;
+    }
+    return true;
+}
+
+llama_token bench_token(bench_model * b, const llama_vocab * vocab) {
+    return (llama_token) (b->random() % (uint32_t) llama_vocab_n_tokens(vocab));
+}
+
+bool bench_prompt(JNIEnv * env, bench_model * b, llama_context * ctx, int n, int batch) {
+    const llama_vocab * vocab = llama_model_get_vocab(b->model);
+    for (int done = 0; done < n;) {
+        int k = std::min(n - done, batch);
+        std::vector<llama_token> tokens((size_t) k);
+        for (int i = 0; i < k; i++) {
+            tokens[i] = done == 0 && i == 0 && llama_vocab_get_add_bos(vocab) ? llama_vocab_bos(vocab) : bench_token(b, vocab);
+        }
+        if (!bench_decode(env, ctx, tokens)) {
+            return false;
+        }
+        done += k;
+    }
+    llama_synchronize(ctx);
+    return true;
+}
+
+bool bench_generate(JNIEnv * env, bench_model * b, llama_context * ctx, int n) {
+    const llama_vocab * vocab = llama_model_get_vocab(b->model);
+    llama_token t = llama_vocab_get_add_bos(vocab) ? llama_vocab_bos(vocab) : bench_token(b, vocab);
+    for (int i = 0; i < n; i++) {
+        std::vector<llama_token> one{t};
+        if (!bench_decode(env, ctx, one)) {
+            return false;
+        }
+        llama_synchronize(ctx);
+        t = bench_token(b, vocab);
+    }
+    return true;
+}
+
+jlongArray to_jlongs(JNIEnv * env, const std::vector<jlong> & v) {
+    jlongArray arr = env->NewLongArray((jsize) v.size());
+    env->SetLongArrayRegion(arr, 0, (jsize) v.size(), v.data());
+    return arr;
+}
+
+int64_t now_ns() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+} // namespace
+
+extern "C" {
+
+JNIEXPORT void JNICALL Java_dev_slm_engine_llamacpp_SlmNative_silenceLogs(JNIEnv *, jclass) {
+    llama_log_set([](ggml_log_level, const char *, void *) {}, nullptr);
+}
+
+JNIEXPORT jlong JNICALL Java_dev_slm_engine_llamacpp_SlmNative_benchOpen(JNIEnv * env, jclass, jstring jpath, jint threads) {
+    llama_model_params mp = llama_model_default_params();
+    llama_model * model = llama_model_load_from_file(to_string(env, jpath).c_str(), mp);
+    if (model == nullptr) {
+        throw_llama(env, "llama.cpp could not load the model (run with -v to see why)");
+        return 0;
+    }
+    return reinterpret_cast<jlong>(new bench_model{model, threads});
+}
+
+JNIEXPORT jlongArray JNICALL Java_dev_slm_engine_llamacpp_SlmNative_benchPrompt(JNIEnv * env, jclass, jlong h, jint n, jint batch, jint reps) {
+    auto * b = reinterpret_cast<bench_model *>(h); // NOLINT(*-no-int-to-ptr)
+    llama_context * ctx = bench_context(env, b, n, batch);
+    if (ctx == nullptr) {
+        return nullptr;
+    }
+    std::vector<jlong> runs;
+    if (bench_prompt(env, b, ctx, n, batch)) { // warm-up, as llama-bench does
+        for (int r = 0; r < reps; r++) {
+            llama_memory_clear(llama_get_memory(ctx), true);
+            int64_t start = now_ns();
+            if (!bench_prompt(env, b, ctx, n, batch)) {
+                break;
+            }
+            runs.push_back(now_ns() - start);
+        }
+    }
+    llama_free(ctx);
+    return env->ExceptionCheck() ? nullptr : to_jlongs(env, runs);
+}
+
+JNIEXPORT jlongArray JNICALL Java_dev_slm_engine_llamacpp_SlmNative_benchGenerate(JNIEnv * env, jclass, jlong h, jint n, jint reps) {
+    auto * b = reinterpret_cast<bench_model *>(h); // NOLINT(*-no-int-to-ptr)
+    llama_context * ctx = bench_context(env, b, n + 1, 512);
+    if (ctx == nullptr) {
+        return nullptr;
+    }
+    std::vector<jlong> runs;
+    if (bench_generate(env, b, ctx, 1)) {
+        for (int r = 0; r < reps; r++) {
+            llama_memory_clear(llama_get_memory(ctx), true);
+            int64_t start = now_ns();
+            if (!bench_generate(env, b, ctx, n)) {
+                break;
+            }
+            runs.push_back(now_ns() - start);
+        }
+    }
+    llama_free(ctx);
+    return env->ExceptionCheck() ? nullptr : to_jlongs(env, runs);
+}
+
+JNIEXPORT void JNICALL Java_dev_slm_engine_llamacpp_SlmNative_benchClose(JNIEnv *, jclass, jlong h) {
+    auto * b = reinterpret_cast<bench_model *>(h); // NOLINT(*-no-int-to-ptr)
+    if (b != nullptr) {
+        llama_model_free(b->model);
+        delete b;
+    }
+}
+
+} // extern "C"
