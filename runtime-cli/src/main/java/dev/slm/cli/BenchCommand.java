@@ -11,7 +11,7 @@ import dev.slm.bench.RunResult;
 import dev.slm.bench.SvgChart;
 import dev.slm.bench.SyntheticModel;
 import dev.slm.engine.ModelOptions;
-import dev.slm.engine.llamacpp.LlamaNativeLibrary;
+import dev.slm.engine.llamacpp.NativeBuild;
 import dev.slm.gguf.GgmlType;
 import dev.slm.gguf.GgufFile;
 import dev.slm.gguf.GgufReader;
@@ -231,6 +231,6 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private static String software() {
-        return "slm " + VersionInfo.slmVersion() + ", llama.cpp b4916 via java-llama.cpp " + LlamaNativeLibrary.bindingVersion();
+        return "slm " + VersionInfo.slmVersion() + ", " + NativeBuild.current().describe();
     }
 }

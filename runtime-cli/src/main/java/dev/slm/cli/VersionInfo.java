@@ -2,6 +2,7 @@ package dev.slm.cli;
 
 import dev.slm.ResourceProperties;
 import dev.slm.engine.llamacpp.LlamaNativeLibrary;
+import dev.slm.engine.llamacpp.NativeBuild;
 import picocli.CommandLine;
 
 /** `slm --version`: slm's version and the inference library under it. */
@@ -15,7 +16,7 @@ final class VersionInfo implements CommandLine.IVersionProvider {
     public String[] getVersion() {
         return new String[] {
             "slm " + slmVersion(),
-            "llama.cpp b4916 via java-llama.cpp " + LlamaNativeLibrary.bindingVersion(),
+            NativeBuild.current().describe() + ", through java-llama.cpp " + LlamaNativeLibrary.bindingVersion() + "'s API",
             "Java " + Runtime.version() + " (" + System.getProperty("java.vendor") + "), "
                     + System.getProperty("os.name") + " " + System.getProperty("os.arch")
         };

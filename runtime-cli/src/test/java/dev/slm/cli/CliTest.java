@@ -34,6 +34,19 @@ class CliTest {
         assertEquals("", r.stderr(), "nothing but the story is printed");
     }
 
+    /** A Qwen3 model: an architecture the binding's b4916 library refused, loaded by slm's own. */
+    @Test
+    void runGeneratesWithAQwen3Model() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(dev.slm.engine.llamacpp.NativeBuild.current().isOwn());
+        Path model = tmp.resolve("tiny-qwen3.gguf");
+        dev.slm.bench.SyntheticModel.write(new dev.slm.bench.ModelShape("tiny-qwen3", "qwen3", 64, 2, 4, 2, 128, 1024,
+                4096, 1e6f, 1e-6f, false, 32, true, false, 0), dev.slm.gguf.GgmlType.Q8_0, model, 5);
+        JavaProcess.Result r = slm(null, "run", model.toString(), "the cat sat", "--temperature", "0", "-n", "8");
+        assertEquals(0, r.exitCode(), r.stderr());
+        assertFalse(r.stdout().isBlank(), "the model generated text");
+        assertEquals("", r.stderr());
+    }
+
     @Test
     void runReadsThePromptFromStdin() throws Exception {
         JavaProcess.Result r = slm("Once upon a time", "run", MODEL, "--temperature", "0", "-n", "10");
@@ -98,6 +111,8 @@ class CliTest {
         assertEquals(0, version.exitCode());
         assertTrue(version.stdout().startsWith("slm "), version.stdout());
         assertTrue(version.stdout().contains("java-llama.cpp 4.2.0"), version.stdout());
+        // The llama.cpp release named is the one the packaged library was built from.
+        assertTrue(version.stdout().contains("llama.cpp " + dev.slm.engine.llamacpp.NativeBuild.current().release()), version.stdout());
         for (String command : List.of("run", "chat")) {
             JavaProcess.Result help = slm(null, command, "--help");
             assertEquals(0, help.exitCode());

@@ -19,10 +19,9 @@ import java.util.Optional;
  * differs from a single request's, so a greedy answer may take another near-tie token (as with
  * llama.cpp's own server).
  *
- * <p>Memory: {@link #close()} stops the model's work but the binding (java-llama.cpp 4.2.0) frees
- * neither the weights nor the context (upstream issue #102), and its native worker thread keeps the
- * JVM alive (upstream issue #116). A program that is done must call {@link System#exit(int)}; a
- * server that unloads models must run each one in a process of its own.
+ * <p>Memory: {@link #close()} stops the model's work, ends its native worker thread and frees the
+ * weights and the context, with slm's own native library (the binding's own b4916 library, still
+ * used where slm has no build of its own, frees neither: upstream issue #102).
  */
 public final class Model implements AutoCloseable {
     private final GgufFile info;

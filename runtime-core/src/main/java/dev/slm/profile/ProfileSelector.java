@@ -3,6 +3,7 @@ package dev.slm.profile;
 import static dev.slm.hardware.MemorySize.gib;
 
 import dev.slm.engine.llamacpp.LlamaNativeLibrary;
+import dev.slm.engine.llamacpp.NativeBuild;
 import dev.slm.hardware.MachineFacts;
 import dev.slm.hardware.NvidiaGpu;
 import java.nio.file.Files;
@@ -175,6 +176,12 @@ public final class ProfileSelector {
         if (spec.variant() == NativeLibrarySpec.Variant.CUSTOM) {
             return new Library(Optional.empty(), "custom (not configured)",
                     Optional.of("no " + p.name() + " build of libjllama is configured (" + spec.pathEnv() + " is not set)"));
+        }
+        NativeBuild own = NativeBuild.forPlatform(facts.os() + "-" + facts.arch());
+        if (own.isOwn()) {
+            // ggml picks the best CPU variant at load time: from plain x86-64 / ARMv8.0 up, no CPU
+            // feature is required of the machine.
+            return new Library(Optional.empty(), own.describe() + ", CPU variant chosen at load time", Optional.empty());
         }
         String bundled = "bundled in java-llama.cpp " + LlamaNativeLibrary.bindingVersion() + " (" + facts.os() + " " + facts.arch() + ")";
         if (!LlamaNativeLibrary.bundles(facts.os(), facts.arch())) {

@@ -103,7 +103,8 @@ public final class LlamaCppModel implements NativeModel {
             model = new LlamaModel(p);
         } catch (RuntimeException e) {
             throw new SlmException("llama.cpp could not load " + gguf.path() + ": " + oneLine(e.getMessage())
-                    + " (is the architecture '" + gguf.architecture() + "' supported by llama.cpp b4916?)");
+                    + " (is the architecture '" + gguf.architecture() + "' supported by llama.cpp "
+                    + NativeBuild.current().release() + "?)");
         }
         LlamaCppModel loaded = new LlamaCppModel(model);
         if (!options.embeddings()) {

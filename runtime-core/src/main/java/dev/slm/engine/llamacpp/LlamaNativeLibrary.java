@@ -23,19 +23,25 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Puts java-llama.cpp's native library where only this user and this library version use it, before
- * the binding loads it.
+ * Puts the native library behind java-llama.cpp's Java API where only this user and this library
+ * version use it, before the binding loads it.
+ *
+ * <p>Which library: slm's own build of the pinned llama.cpp ({@link NativeBuild}, packaged by
+ * native-profiles under {@code dev/slm/native/OS-ARCH/}: libjllama beside libllama, ggml and ggml's
+ * CPU variants), else a directory the hardware profile names (a CUDA build...), else, on platforms
+ * without an own build, the b4916 library inside the binding's jar.
  *
  * <p>Left alone, the binding extracts its library to {@code /tmp/libjllama.so} under a fixed name,
  * deletes {@code /tmp/jllama*} and {@code /tmp/llama*} on first load, and prints "Extracted ..." to
  * stdout. Two processes (two users, two versions) then overwrite each other's library. Instead slm
- * extracts it once per user and version into a directory named after the library's hash, with an
- * atomic rename, and points {@code de.kherud.llama.lib.path} at it: the binding then loads that file
- * and extracts nothing. A file in use is never rewritten, so concurrent processes are safe.
+ * extracts it once per user and version into a directory named after the library's hash, each file
+ * with an atomic rename, and points {@code de.kherud.llama.lib.path} at it: the binding then loads
+ * that file and extracts nothing. A file in use is never rewritten, so concurrent processes are safe.
  */
 public final class LlamaNativeLibrary {
     private static final Logger log = LoggerFactory.getLogger(LlamaNativeLibrary.class);
     private static Path loadedFrom;
+    private static boolean ownLoaded;
 
     private LlamaNativeLibrary() {
     }
@@ -56,15 +62,76 @@ public final class LlamaNativeLibrary {
         if (loadedFrom != null) {
             return loadedFrom;
         }
-        Path dir = customDirectory.isPresent() ? checkCustom(customDirectory.get()) : extractBundled();
+        NativeBuild build = NativeBuild.current();
+        boolean own = customDirectory.isEmpty() && build.isOwn();
+        Path dir = customDirectory.isPresent() ? checkCustom(customDirectory.get())
+                : own ? extractOwn(build) : extractBundled();
         System.setProperty("de.kherud.llama.lib.path", dir.toString());
         // The loader still cleans its temp directory on first load; give it this private one.
         System.setProperty("de.kherud.llama.tmpdir", dir.toString());
-        OpenMpPolicy.apply();
+        if (own) {
+            OpenMpPolicy.notUsed();
+        } else {
+            // The binding's library (and a user's build of java-llama.cpp) run their threads on libgomp.
+            OpenMpPolicy.apply();
+        }
         initializeQuietly();
         loadedFrom = dir;
+        ownLoaded = own;
         log.debug("native library loaded from {}", dir);
         return dir;
+    }
+
+    /** Whether slm's own build is the library loaded in this process (so {@link SlmNative} works). */
+    public static synchronized boolean ownBuildLoaded() {
+        return ownLoaded;
+    }
+
+    /** The llama.cpp release loaded in this process, as the library itself reports it. */
+    public static synchronized String loadedRelease() {
+        if (loadedFrom == null) {
+            return "not loaded";
+        }
+        return ownLoaded ? SlmNative.llamaCppRelease() : "b4916 (java-llama.cpp " + bindingVersion() + ")";
+    }
+
+    /** The devices llama.cpp's backends found (slm's own build only), one per line. */
+    public static synchronized String devices() {
+        return ownLoaded ? SlmNative.devices() : "";
+    }
+
+    /**
+     * slm's own build, extracted file by file into a directory named after its index. A start whose
+     * files are all there (same names and sizes) reads nothing from the jar.
+     */
+    private static Path extractOwn(NativeBuild build) {
+        Path dir = nativeRoot().resolve("slm-llama-" + build.release() + "-" + build.platform() + "-" + build.indexId());
+        try {
+            Files.createDirectories(dir);
+            restrictToOwner(dir);
+            for (NativeBuild.BuildFile f : build.files()) {
+                Path target = dir.resolve(f.name());
+                if (Files.isRegularFile(target) && Files.size(target) == f.size()) {
+                    continue;
+                }
+                String resource = NativeBuild.RESOURCE_ROOT + build.platform() + "/" + f.name();
+                URL url = LlamaNativeLibrary.class.getResource(resource);
+                if (url == null) {
+                    throw new SlmException("slm's native library is incomplete: " + resource + " is missing (reinstall slm)");
+                }
+                byte[] data = read(url);
+                if (data.length != f.size() || !sha256(data).equals(f.sha256())) {
+                    throw new SlmException("slm's native library file " + f.name() + " is damaged (reinstall slm)");
+                }
+                Path tmp = Files.createTempFile(dir, "part-", ".tmp");
+                Files.write(tmp, data);
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            }
+            return dir;
+        } catch (IOException e) {
+            throw new SlmException("cannot extract the native library to " + dir + ": " + e.getMessage()
+                    + " (set SLM_NATIVE_DIR to a writable directory)");
+        }
     }
 
     private static Path checkCustom(Path dir) {

@@ -61,6 +61,14 @@ public final class OpenMpPolicy {
         }
     }
 
+    /**
+     * slm's own library is built without OpenMP (GGML_OPENMP=OFF): ggml's thread pool polls briefly
+     * and then sleeps, on its own, so there is no policy to set.
+     */
+    static synchronized void notUsed() {
+        effective = "ggml thread pool (no OpenMP)";
+    }
+
     /** How llama.cpp's threads wait in this process, once the native library is loaded. */
     public static String effective() {
         return effective == null ? "not loaded yet" : effective;

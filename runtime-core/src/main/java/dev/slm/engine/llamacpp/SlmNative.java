@@ -1,0 +1,34 @@
+package dev.slm.engine.llamacpp;
+
+/**
+ * The functions slm's own libjllama exports beside the binding's (native-profiles/native/src/jllama.cpp):
+ * what the library is, and llama-bench's baseline loop. Only callable once {@link LlamaNativeLibrary}
+ * has loaded slm's own build ({@link NativeBuild#isOwn()}); the binding's b4916 library has none of them.
+ */
+final class SlmNative {
+    private SlmNative() {
+    }
+
+    /** "v0.5.0 (b1234-de3ff81)": the pinned release and llama.cpp's build id. */
+    static native String llamaCppRelease();
+
+    /** The architectures this llama.cpp can load, one per line (its llm_arch table). */
+    static native String architectures();
+
+    /** The devices ggml registered (name, description, backend), one per line. */
+    static native String devices();
+
+    /** Drops llama.cpp's and ggml's log lines (they go to stderr otherwise). */
+    static native void silenceLogs();
+
+    /** Loads a model with llama.cpp's default model parameters; a handle for the bench calls. */
+    static native long benchOpen(String path, int threads);
+
+    /** Nanoseconds of each of {@code repetitions} runs decoding {@code tokens} random prompt tokens. */
+    static native long[] benchPrompt(long handle, int tokens, int batch, int repetitions);
+
+    /** Nanoseconds of each of {@code repetitions} runs decoding {@code tokens} tokens one at a time. */
+    static native long[] benchGenerate(long handle, int tokens, int repetitions);
+
+    static native void benchClose(long handle);
+}
