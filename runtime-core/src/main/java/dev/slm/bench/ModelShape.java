@@ -21,10 +21,23 @@ import java.util.stream.Collectors;
  * @param ropeFreqBase   RoPE theta
  * @param rmsEpsilon     RMS norm epsilon
  * @param attentionBias  q/k/v projections have biases (Qwen2)
+ * @param headDim        width of one attention head; Qwen3 and Gemma 3 choose it apart from
+ *                       embedding / heads (written as key_length and value_length)
+ * @param qkNorm         per-head RMS norms on queries and keys (Qwen3, Gemma 3)
+ * @param sandwichNorms  norms after attention and after the MLP as well (Gemma 2/3)
+ * @param slidingWindow  sliding-window attention span of the local layers (Gemma 3), 0 for none
  */
 public record ModelShape(String name, String architecture, int embedding, int layers, int heads, int kvHeads,
                          int feedForward, int vocabulary, int contextLength, float ropeFreqBase, float rmsEpsilon,
-                         boolean attentionBias) {
+                         boolean attentionBias, int headDim, boolean qkNorm, boolean sandwichNorms, int slidingWindow) {
+
+    /** A Llama- or Qwen2-like shape: head width embedding / heads, no extra norms. */
+    public ModelShape(String name, String architecture, int embedding, int layers, int heads, int kvHeads,
+                      int feedForward, int vocabulary, int contextLength, float ropeFreqBase, float rmsEpsilon,
+                      boolean attentionBias) {
+        this(name, architecture, embedding, layers, heads, kvHeads, feedForward, vocabulary, contextLength,
+                ropeFreqBase, rmsEpsilon, attentionBias, embedding / heads, false, false, 0);
+    }
 
     /** HuggingFaceTB/SmolLM2-135M: 134,515,008 parameters, tied embeddings. */
     public static final ModelShape SMOLLM2_135M = new ModelShape("smollm2-135m", "llama",
@@ -36,11 +49,21 @@ public record ModelShape(String name, String architecture, int embedding, int la
     public static final ModelShape LLAMA_3_2_1B = new ModelShape("llama-3.2-1b", "llama",
             2048, 16, 32, 8, 8192, 128256, 131072, 500000f, 1e-5f, false);
 
-    public static final List<ModelShape> KNOWN = List.of(SMOLLM2_135M, QWEN2_5_0_5B, LLAMA_3_2_1B);
+    /** Qwen/Qwen3-0.6B: 596,049,920 parameters, tied embeddings, 128-wide heads, q/k norms. */
+    public static final ModelShape QWEN3_0_6B = new ModelShape("qwen3-0.6b", "qwen3",
+            1024, 28, 16, 8, 3072, 151936, 40960, 1000000f, 1e-6f, false, 128, true, false, 0);
+    /** google/gemma-3-270m: 268,098,176 parameters, tied embeddings, 256-wide heads, sliding window 512. */
+    public static final ModelShape GEMMA3_270M = new ModelShape("gemma3-270m", "gemma3",
+            640, 18, 4, 1, 2048, 262144, 32768, 1000000f, 1e-6f, false, 256, true, true, 512);
+
+    public static final List<ModelShape> KNOWN = List.of(SMOLLM2_135M, QWEN2_5_0_5B, LLAMA_3_2_1B, QWEN3_0_6B, GEMMA3_270M);
 
     public ModelShape {
-        if (embedding % heads != 0 || heads % kvHeads != 0) {
-            throw new IllegalArgumentException(name + ": heads must divide the embedding and kv heads the heads");
+        if (heads % kvHeads != 0 || headDim <= 0) {
+            throw new IllegalArgumentException(name + ": kv heads must divide the heads, and the head width must be positive");
+        }
+        if (!qkNorm && (long) heads * headDim != embedding) {
+            throw new IllegalArgumentException(name + ": heads must divide the embedding");
         }
     }
 
@@ -63,34 +86,45 @@ public record ModelShape(String name, String architecture, int embedding, int la
     }
 
     public int headDimension() {
-        return embedding / heads;
+        return headDim;
     }
 
     /**
-     * The tensors llama.cpp b4916 expects for this architecture, in the order convert_hf_to_gguf.py
-     * writes them. The output projection is tied to the token embedding (no output.weight), as in
-     * all three known models.
+     * The tensors llama.cpp expects for this architecture, in the order convert_hf_to_gguf.py writes
+     * them. The output projection is tied to the token embedding (no output.weight), as in all the
+     * known models.
      */
     public List<TensorSpec> tensors() {
-        long kv = (long) kvHeads * headDimension();
+        long kv = (long) kvHeads * headDim;
+        long q = (long) heads * headDim;
         List<TensorSpec> t = new ArrayList<>();
         t.add(new TensorSpec("token_embd.weight", new long[] {embedding, vocabulary}, true));
         for (int i = 0; i < layers; i++) {
             String b = "blk." + i + ".";
             t.add(new TensorSpec(b + "attn_norm.weight", new long[] {embedding}, false));
-            t.add(new TensorSpec(b + "attn_q.weight", new long[] {embedding, embedding}, true));
+            t.add(new TensorSpec(b + "attn_q.weight", new long[] {embedding, q}, true));
             t.add(new TensorSpec(b + "attn_k.weight", new long[] {embedding, kv}, true));
             t.add(new TensorSpec(b + "attn_v.weight", new long[] {embedding, kv}, true));
             if (attentionBias) {
-                t.add(new TensorSpec(b + "attn_q.bias", new long[] {embedding}, false));
+                t.add(new TensorSpec(b + "attn_q.bias", new long[] {q}, false));
                 t.add(new TensorSpec(b + "attn_k.bias", new long[] {kv}, false));
                 t.add(new TensorSpec(b + "attn_v.bias", new long[] {kv}, false));
             }
-            t.add(new TensorSpec(b + "attn_output.weight", new long[] {embedding, embedding}, true));
+            if (qkNorm) {
+                t.add(new TensorSpec(b + "attn_q_norm.weight", new long[] {headDim}, false));
+                t.add(new TensorSpec(b + "attn_k_norm.weight", new long[] {headDim}, false));
+            }
+            t.add(new TensorSpec(b + "attn_output.weight", new long[] {q, embedding}, true));
+            if (sandwichNorms) {
+                t.add(new TensorSpec(b + "post_attention_norm.weight", new long[] {embedding}, false));
+            }
             t.add(new TensorSpec(b + "ffn_norm.weight", new long[] {embedding}, false));
             t.add(new TensorSpec(b + "ffn_gate.weight", new long[] {embedding, feedForward}, true));
             t.add(new TensorSpec(b + "ffn_up.weight", new long[] {embedding, feedForward}, true));
             t.add(new TensorSpec(b + "ffn_down.weight", new long[] {feedForward, embedding}, true));
+            if (sandwichNorms) {
+                t.add(new TensorSpec(b + "post_ffw_norm.weight", new long[] {embedding}, false));
+            }
         }
         t.add(new TensorSpec("output_norm.weight", new long[] {embedding}, false));
         return t;

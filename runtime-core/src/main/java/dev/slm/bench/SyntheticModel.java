@@ -80,6 +80,8 @@ public final class SyntheticModel {
                 .putU32(arch + ".attention.head_count", shape.heads())
                 .putU32(arch + ".attention.head_count_kv", shape.kvHeads())
                 .putU32(arch + ".rope.dimension_count", shape.headDimension())
+                .putU32(arch + ".attention.key_length", shape.headDimension())
+                .putU32(arch + ".attention.value_length", shape.headDimension())
                 .putU32(arch + ".vocab_size", shape.vocabulary())
                 .putF32(arch + ".rope.freq_base", shape.ropeFreqBase())
                 .putF32(arch + ".attention.layer_norm_rms_epsilon", shape.rmsEpsilon())
@@ -92,6 +94,9 @@ public final class SyntheticModel {
                 .putU32("tokenizer.ggml.eos_token_id", EOS)
                 .putBool("tokenizer.ggml.add_bos_token", true)
                 .putBool("tokenizer.ggml.add_eos_token", false);
+        if (shape.slidingWindow() > 0) {
+            w.putU32(arch + ".attention.sliding_window", shape.slidingWindow());
+        }
         SplittableRandom random = new SplittableRandom(seed);
         byte[] pool = blockPool(type, random.split());
         for (ModelShape.TensorSpec t : shape.tensors()) {

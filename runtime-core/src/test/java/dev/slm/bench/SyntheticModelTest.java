@@ -29,6 +29,22 @@ class SyntheticModelTest {
         assertEquals(134_515_008L, ModelShape.SMOLLM2_135M.parameterCount());
         assertEquals(494_032_768L, ModelShape.QWEN2_5_0_5B.parameterCount());
         assertEquals(1_235_814_400L, ModelShape.LLAMA_3_2_1B.parameterCount());
+        assertEquals(596_049_920L, ModelShape.QWEN3_0_6B.parameterCount());
+        assertEquals(268_098_176L, ModelShape.GEMMA3_270M.parameterCount());
+    }
+
+    /** Qwen3 and Gemma 3 need a llama.cpp newer than the binding's b4916: slm's own library loads them. */
+    @Test
+    void qwen3AndGemma3ShapesRunInLlamaCpp() {
+        for (ModelShape shape : List.of(NewArchitectures.TINY_QWEN3, NewArchitectures.TINY_GEMMA3)) {
+            Path file = tmp.resolve(shape.name() + ".gguf");
+            SyntheticModel.write(shape, GgmlType.Q8_0, file, 4);
+            GgufFile f = GgufReader.read(file);
+            assertEquals(shape.architecture(), f.architecture());
+            assertTrue(f.tensors().stream().anyMatch(t -> t.name().equals("blk.0.attn_q_norm.weight")));
+            assertEquals(shape.parameterCount(), f.parameterCount());
+            generatesEveryRequestedToken(file);
+        }
     }
 
     @Test
@@ -93,7 +109,7 @@ class SyntheticModelTest {
     @Test
     void unknownNamesAreRefusedWithTheChoices() {
         IllegalArgumentException shape = assertThrows(IllegalArgumentException.class, () -> ModelShape.named("gpt-5"));
-        assertTrue(shape.getMessage().contains("smollm2-135m, qwen2.5-0.5b, llama-3.2-1b"), shape.getMessage());
+        assertTrue(shape.getMessage().contains("smollm2-135m, qwen2.5-0.5b, llama-3.2-1b, qwen3-0.6b, gemma3-270m"), shape.getMessage());
         IllegalArgumentException type = assertThrows(IllegalArgumentException.class, () -> SyntheticModel.type("Q5_K"));
         assertTrue(type.getMessage().contains("F32, F16, Q8_0, Q4_0"), type.getMessage());
         assertEquals(GgmlType.Q8_0, SyntheticModel.type("q8_0"));
