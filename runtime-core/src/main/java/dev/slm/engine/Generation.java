@@ -2,7 +2,9 @@ package dev.slm.engine;
 
 import dev.slm.SlmException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Spliterator;
 import java.util.Spliterators;
@@ -34,6 +36,7 @@ public final class Generation implements Iterable<GenerationEvent> {
     private final NativeModel model;
     private final String prompt;
     private final SamplingOptions sampling;
+    private final List<Consumer<Completion>> listeners = new ArrayList<>();
     private final int promptTokens;
     private final int maxTokens;
     private final BlockingQueue<Object> events = new LinkedBlockingQueue<>();
@@ -124,7 +127,11 @@ public final class Generation implements Iterable<GenerationEvent> {
         double tokensPerSecond = generated > 1 ? (generated - 1) / ((end - firstTokenNanos) / 1e9) : 0;
         Completion c = new Completion(text.toString(), reason, new Usage(promptTokens, generated),
                 new Timings(ttft, Duration.ofNanos(end - startNanos), tokensPerSecond));
-        // Listeners (chat history) run inside complete(), before the consumer can see the Completion.
+        // Listeners (chat history) run before the result is set: a thread in await() wakes as soon as
+        // it is, while the future's own dependent actions may still be running.
+        for (Consumer<Completion> listener : listeners) {
+            listener.accept(c);
+        }
         result.complete(c);
         events.add(c);
     }
@@ -146,8 +153,12 @@ public final class Generation implements Iterable<GenerationEvent> {
     }
 
     /** Runs {@code listener} with the completion when the generation ends, before its consumer sees it. */
-    void onComplete(Consumer<Completion> listener) {
-        result.thenAccept(listener);
+    synchronized void onComplete(Consumer<Completion> listener) {
+        if (result.isDone()) {
+            result.thenAccept(listener);
+        } else {
+            listeners.add(listener);
+        }
     }
 
     /** Events in order: tokens, then one {@link Completion}. Can be taken once. */
