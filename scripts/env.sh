@@ -39,6 +39,22 @@ if ! command -v mvn >/dev/null 2>&1; then
   fi
 fi
 
+# slm's native library is built from llama.cpp's source (native-profiles/native/README.md).
+slm_missing_tools=""
+for tool in cmake c++ curl git openssl; do
+  command -v "$tool" >/dev/null 2>&1 || slm_missing_tools="$slm_missing_tools $tool"
+done
+if [ -n "$slm_missing_tools" ] && [ "${SLM_NATIVE_SKIP:-0}" != 1 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "The native build needs$slm_missing_tools: installing them with apt-get." >&2
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq cmake g++ curl git openssl >/dev/null) || {
+      echo "error: could not install$slm_missing_tools; install them and retry." >&2; exit 1; }
+  else
+    echo "error: the native build needs$slm_missing_tools: 'sudo apt-get install cmake g++ curl git openssl', then retry." >&2
+    exit 1
+  fi
+fi
+
 # Maven 3.8's bundled Guava warns about sun.misc.Unsafe on JDK 24+; the flag exists from JDK 23 on.
 if [ "$(slm_java_major "$JAVA_HOME/bin/java")" -ge 23 ]; then
   export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"

@@ -955,3 +955,112 @@ JNIEXPORT void JNICALL Java_dev_slm_engine_llamacpp_SlmNative_benchClose(JNIEnv 
 }
 
 } // extern "C"
+
+// --- llama-server's OpenAI endpoints, in process: dev.slm.engine.llamacpp.SlmNative.oai* ----------
+//
+// One pipeline from JSON to slot, llama.cpp's own: the request body goes to the same route
+// handler llama-server runs (chat templates with tools, tool-call parsing, response formats,
+// log-probabilities, penalties), and the answer comes back as llama-server would send it: one JSON
+// body, or for a stream the SSE chunks one by one.
+namespace {
+struct oai_call {
+    std::atomic<bool> stop{false};
+    std::function<bool()> should_stop;
+    std::unique_ptr<server_http_req> req;
+    server_http_res_ptr res;
+    bool done = false;
+};
+
+oai_call * call_of(jlong h) {
+    return reinterpret_cast<oai_call *>(h); // NOLINT(*-no-int-to-ptr)
+}
+} // namespace
+
+extern "C" {
+
+JNIEXPORT jlong JNICALL Java_dev_slm_engine_llamacpp_SlmNative_oaiStart(JNIEnv * env, jclass, jobject jmodel,
+                                                                       jstring jroute, jstring jbody) {
+    slm_model * m = model_of(env, jmodel);
+    if (m == nullptr) {
+        return 0;
+    }
+    auto * call = new oai_call();
+    call->should_stop = [call]() { return call->stop.load(); };
+    std::string route = to_string(env, jroute);
+    call->req.reset(new server_http_req{{}, {}, route, "", to_string(env, jbody), {}, call->should_stop});
+    server_routes & r = *m->routes;
+    try {
+        if (route == "/v1/chat/completions") {
+            call->res = r.post_chat_completions(*call->req);
+        } else if (route == "/v1/completions") {
+            call->res = r.post_completions_oai(*call->req);
+        } else if (route == "/v1/responses") {
+            call->res = r.post_responses_oai(*call->req);
+        } else if (route == "/v1/embeddings") {
+            call->res = r.post_embeddings_oai(*call->req);
+        } else if (route == "/apply-template") {
+            call->res = r.post_apply_template(*call->req);
+        } else if (route == "/tokenize") {
+            call->res = r.post_tokenize(*call->req);
+        } else {
+            throw std::invalid_argument("no such route in llama.cpp's server: " + route);
+        }
+    } catch (const std::exception & e) {
+        // llama-server's HTTP layer turns a handler's exception into a 400 the same way.
+        call->res = std::make_unique<server_http_res>();
+        call->res->status = 400;
+        json error = json::object();
+        error["error"] = format_error_response(e.what(), ERROR_TYPE_INVALID_REQUEST);
+        call->res->data = error.dump();
+    }
+    return reinterpret_cast<jlong>(call);
+}
+
+/** The HTTP status llama-server would answer with. */
+JNIEXPORT jint JNICALL Java_dev_slm_engine_llamacpp_SlmNative_oaiStatus(JNIEnv *, jclass, jlong h) {
+    return call_of(h)->res->status;
+}
+
+/** Whether the answer is a stream of SSE chunks (read them with oaiNext) or one body. */
+JNIEXPORT jboolean JNICALL Java_dev_slm_engine_llamacpp_SlmNative_oaiIsStream(JNIEnv *, jclass, jlong h) {
+    return call_of(h)->res->is_stream() ? JNI_TRUE : JNI_FALSE;
+}
+
+/** The whole body, or for a stream its first chunk. */
+JNIEXPORT jbyteArray JNICALL Java_dev_slm_engine_llamacpp_SlmNative_oaiBody(JNIEnv * env, jclass, jlong h) {
+    return to_bytes(env, call_of(h)->res->data);
+}
+
+/** The next SSE chunk (possibly empty), or null once the stream has ended. */
+JNIEXPORT jbyteArray JNICALL Java_dev_slm_engine_llamacpp_SlmNative_oaiNext(JNIEnv * env, jclass, jlong h) {
+    oai_call * call = call_of(h);
+    if (call->done || !call->res->is_stream()) {
+        return nullptr;
+    }
+    std::string chunk;
+    try {
+        if (!call->res->next(chunk)) {
+            call->done = true;
+        }
+    } catch (const std::exception & e) {
+        call->done = true;
+        throw_llama(env, e.what());
+        return nullptr;
+    }
+    return to_bytes(env, chunk);
+}
+
+/** Asks the generation to stop; callable from any thread. */
+JNIEXPORT void JNICALL Java_dev_slm_engine_llamacpp_SlmNative_oaiCancel(JNIEnv *, jclass, jlong h) {
+    call_of(h)->stop = true;
+}
+
+/** Ends the call (cancelling what still runs) and frees it; from the thread that reads it. */
+JNIEXPORT void JNICALL Java_dev_slm_engine_llamacpp_SlmNative_oaiClose(JNIEnv *, jclass, jlong h) {
+    oai_call * call = call_of(h);
+    call->stop = true;
+    call->res.reset();
+    delete call;
+}
+
+} // extern "C"

@@ -151,9 +151,16 @@ public final class Model implements AutoCloseable {
     }
 
     /**
-     * Stops the model's native work. It does not return the model's memory (see the class comment):
-     * exit the process for that.
+     * An OpenAI-style request ({@code /v1/chat/completions}, {@code /v1/completions}, {@code /v1/responses},
+     * {@code /v1/embeddings}) answered by llama.cpp's own server code for this model: tools and
+     * tool-call parsing, response formats, penalties, log-probabilities, as llama-server does them.
+     * Needs slm's own native library.
      */
+    public OpenAiCall openAi(String route, String jsonBody) {
+        return nativeModel.openAi(route, jsonBody);
+    }
+
+    /** Stops the model's native work and frees its memory (see the class comment). */
     @Override
     public void close() {
         nativeModel.close();

@@ -24,7 +24,10 @@ public interface NativeModel extends AutoCloseable {
     /** An embedding vector of {@code text}; the model must have been opened for embeddings. */
     float[] embed(String text);
 
-    /** Releases what the binding allows to release; see {@link Model#close()} for what it cannot. */
+    /** A request handled by llama.cpp's own server code ({@link OpenAiCall}); {@code route} is its path. */
+    OpenAiCall openAi(String route, String jsonBody);
+
+    /** Stops the model's work and releases its memory; see {@link Model#close()}. */
     @Override
     void close();
 

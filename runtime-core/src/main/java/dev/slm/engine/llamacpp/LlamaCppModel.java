@@ -6,6 +6,7 @@ import dev.slm.SlmException;
 import dev.slm.engine.ChatMessage;
 import dev.slm.engine.ModelOptions;
 import dev.slm.engine.NativeModel;
+import dev.slm.engine.OpenAiCall;
 import dev.slm.engine.SamplingOptions;
 import dev.slm.gguf.GgmlType;
 import dev.slm.gguf.GgufFile;
@@ -18,6 +19,7 @@ import de.kherud.llama.Pair;
 import de.kherud.llama.args.CacheType;
 import de.kherud.llama.args.PoolingType;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -205,8 +207,65 @@ public final class LlamaCppModel implements NativeModel {
     }
 
     @Override
+    public OpenAiCall openAi(String route, String jsonBody) {
+        if (!LlamaNativeLibrary.ownBuildLoaded()) {
+            throw new SlmException("this needs slm's own llama.cpp library; " + NativeBuild.current().describe());
+        }
+        return new ServerRouteCall(SlmNative.oaiStart(model, route, jsonBody));
+    }
+
+    @Override
     public void close() {
         model.close();
+    }
+
+    /** {@link OpenAiCall} over SlmNative's handle. */
+    private static final class ServerRouteCall implements OpenAiCall {
+        private final long handle;
+        private boolean closed;
+
+        ServerRouteCall(long handle) {
+            this.handle = handle;
+        }
+
+        @Override
+        public int status() {
+            return SlmNative.oaiStatus(handle);
+        }
+
+        @Override
+        public boolean streaming() {
+            return SlmNative.oaiIsStream(handle);
+        }
+
+        @Override
+        public String body() {
+            return new String(SlmNative.oaiBody(handle), StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public String nextChunk() {
+            byte[] chunk;
+            try {
+                chunk = SlmNative.oaiNext(handle);
+            } catch (RuntimeException e) {
+                throw new SlmException("llama.cpp failed while generating: " + oneLine(e.getMessage()));
+            }
+            return chunk == null ? null : new String(chunk, StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public void cancel() {
+            SlmNative.oaiCancel(handle);
+        }
+
+        @Override
+        public synchronized void close() {
+            if (!closed) {
+                closed = true;
+                SlmNative.oaiClose(handle);
+            }
+        }
     }
 
     static String oneLine(String s) {

@@ -31,4 +31,27 @@ final class SlmNative {
     static native long[] benchGenerate(long handle, int tokens, int repetitions);
 
     static native void benchClose(long handle);
+
+    /**
+     * Hands an OpenAI-style request to llama-server's own route handler for {@code model}
+     * ("/v1/chat/completions", "/v1/completions", "/v1/responses", "/v1/embeddings", "/apply-template",
+     * "/tokenize"); returns a call handle. Non-streamed answers are complete when this returns.
+     */
+    static native long oaiStart(de.kherud.llama.LlamaModel model, String route, String body);
+
+    static native int oaiStatus(long call);
+
+    static native boolean oaiIsStream(long call);
+
+    /** The body, or a stream's first chunk, as UTF-8. */
+    static native byte[] oaiBody(long call);
+
+    /** A stream's next chunk as UTF-8 (possibly empty), or null at its end. */
+    static native byte[] oaiNext(long call);
+
+    /** Asks the generation to stop; from any thread. */
+    static native void oaiCancel(long call);
+
+    /** Frees the call; from the thread that reads it. */
+    static native void oaiClose(long call);
 }
