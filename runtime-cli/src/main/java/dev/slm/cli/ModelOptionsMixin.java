@@ -21,7 +21,8 @@ import picocli.CommandLine.Option;
 final class ModelOptionsMixin {
     private static final Logger log = LoggerFactory.getLogger("slm.profile");
 
-    @Option(names = "--ctx", paramLabel = "TOKENS",
+    // Ollama's and llama.cpp's spellings too: -c/--ctx-size, -ngl/--n-gpu-layers.
+    @Option(names = {"--ctx", "-c", "--ctx-size"}, paramLabel = "TOKENS",
             description = "Context size in tokens (default: the model's, at most the profile's cap, lowered to fit in memory).")
     int contextSize;
 
@@ -32,7 +33,7 @@ final class ModelOptionsMixin {
     @Option(names = "--batch", paramLabel = "TOKENS", description = "Prompt-processing batch size (default: the profile's).")
     Integer batchSize;
 
-    @Option(names = "--gpu-layers", paramLabel = "N",
+    @Option(names = {"--gpu-layers", "-ngl", "--n-gpu-layers"}, paramLabel = "N",
             description = "Layers to offload to a GPU; -1 = all (default: as many as fit, on a GPU profile).")
     Integer gpuLayers;
 

@@ -3,6 +3,7 @@ package dev.slm.cli;
 import dev.slm.SlmException;
 import dev.slm.catalog.Catalog;
 import dev.slm.catalog.CatalogEntry;
+import dev.slm.download.NoNetworkException;
 import dev.slm.store.ByteSize;
 import dev.slm.store.ModelStore;
 import java.nio.file.Files;
@@ -44,7 +45,12 @@ final class ModelReference {
         }
         System.err.println(wanted.name() + " is not pulled yet: downloading " + ByteSize.format(wanted.size())
                 + " into " + store.root());
-        source.store.pull(store, wanted);
+        try {
+            source.store.pull(store, wanted);
+        } catch (NoNetworkException e) {
+            throw new SlmException(e.getMessage() + ": connect, or pass --offline to use only the models already pulled"
+                    + " (`slm list`)", e);
+        }
         return store.modelFile(wanted.name()).orElseThrow();
     }
 

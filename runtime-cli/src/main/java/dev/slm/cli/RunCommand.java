@@ -1,33 +1,43 @@
 package dev.slm.cli;
 
 import dev.slm.SlmException;
+import dev.slm.engine.ChatMessage;
 import dev.slm.engine.Completion;
+import dev.slm.engine.Generation;
 import dev.slm.engine.Model;
+import dev.slm.engine.SamplingOptions;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Option;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = "Continue a prompt and stream the model's text to stdout.")
+        description = {"Answer a prompt and stream the model's text to stdout.",
+            "A model whose file carries a chat template (tokenizer.chat_template) gets the prompt as a user message;"
+                    + " one without (a base model) continues it. --raw always continues it.",
+            "Without a prompt at a terminal, starts a chat (see `slm chat`)."})
 final class RunCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
 
-    @Parameters(index = "0", paramLabel = "MODEL",
-            description = "A model name (pulled on first use; `slm list --available`) or the path of a .gguf file.")
-    String model;
+    @Mixin
+    PromptArgs args;
 
     @Mixin
     ModelSourceOptions source;
 
-    @Parameters(index = "1", paramLabel = "PROMPT", arity = "0..1",
-            description = "Text to continue; '-' or none reads it from stdin.")
-    String prompt;
+    @Option(names = "--raw", description = "Continue the prompt as plain text, without the model's chat template.")
+    boolean raw;
+
+    @Mixin
+    ChatOptions chat;
 
     @Mixin
     ModelOptionsMixin modelOptions;
@@ -37,28 +47,52 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        String text = prompt == null || prompt.equals("-") ? readStdin() : prompt;
-        Model.requirePrompt(text);
-        var samplingOptions = sampling.toOptions();
+        String model = args.model();
+        Optional<String> given = args.prompt();
+        boolean chatting = given.isEmpty() && Terminals.interactive();
+        String text = chatting ? null : given.filter(p -> !p.equals("-")).orElseGet(RunCommand::readStdin);
+        if (!chatting) {
+            Model.requirePrompt(text);
+        }
+        SamplingOptions samplingOptions = sampling.toOptions();
+        long start = System.nanoTime();
         try (Model m = modelOptions.open(ModelReference.resolve(model, source))) {
-            PrintStream out = System.out;
-            Completion c = m.generate(text, samplingOptions).forEachToken(piece -> {
-                out.print(piece);
-                out.flush();
+            Duration load = Duration.ofNanos(System.nanoTime() - start);
+            if (chatting) {
+                try (LineSource in = TerminalLines.open(System.getenv())) {
+                    new ChatLoop(m, chat, samplingOptions, load, in).run();
+                }
+                return ExitCodes.OK;
+            }
+            Generation g = raw || m.info().chatTemplate().isEmpty() ? m.generate(text, samplingOptions)
+                    : m.chat(messages(text), samplingOptions);
+            AnswerPrinter out = new AnswerPrinter(System.out, 0);
+            Completion c = g.forEachToken(piece -> {
+                if (!out.print(piece)) {
+                    g.cancel();  // stdout closed (`| head`): stop generating, quietly
+                }
             });
-            out.println();
-            out.flush();
+            out.end();
             log.debug("stop={} prompt_tokens={} completion_tokens={} ttft={}ms {} tokens/s", c.stopReason(),
                     c.usage().promptTokens(), c.usage().completionTokens(), c.timings().timeToFirstToken().toMillis(),
                     String.format("%.1f", c.timings().tokensPerSecond()));
+            if (chat.stats && !out.closed()) {
+                System.err.println(AnswerStats.of(c, load).line());
+            }
         }
         return ExitCodes.OK;
     }
 
-    private static String readStdin() {
-        if (System.console() != null) {
-            throw new SlmException("no prompt given: pass one after the model, or pipe it on stdin");
+    private List<ChatMessage> messages(String text) {
+        List<ChatMessage> messages = new ArrayList<>();
+        if (chat.systemPrompt != null && !chat.systemPrompt.isBlank()) {
+            messages.add(ChatMessage.system(chat.systemPrompt));
         }
+        messages.add(ChatMessage.user(text));
+        return messages;
+    }
+
+    static String readStdin() {
         try {
             return new String(System.in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {

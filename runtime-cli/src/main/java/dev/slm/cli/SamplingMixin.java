@@ -9,9 +9,12 @@ import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Option;
 
-/** How to sample: the options of {@link SamplingOptions}, as flags, with llama.cpp's defaults. */
+/**
+ * How to sample: the options of {@link SamplingOptions}, as flags, with llama.cpp's defaults. Where
+ * llama.cpp spells a flag otherwise ({@code --temp}, {@code --n-predict}), its spelling works too.
+ */
 final class SamplingMixin {
-    @Option(names = "--temperature", paramLabel = "T", defaultValue = "0.8",
+    @Option(names = {"--temperature", "--temp"}, paramLabel = "T", defaultValue = "0.8",
             description = "Randomness; 0 = always the most likely token (default: ${DEFAULT-VALUE}).")
     float temperature;
 
@@ -30,31 +33,39 @@ final class SamplingMixin {
     @Option(names = "--seed", paramLabel = "N", defaultValue = "-1", description = "Sampling seed; -1 = random.")
     long seed;
 
-    @Option(names = {"-n", "--max-tokens"}, paramLabel = "N", defaultValue = "-1",
+    @Option(names = {"-n", "--max-tokens", "--n-predict"}, paramLabel = "N", defaultValue = "-1",
             description = "Tokens to generate at most; -1 = until the model ends or the context is full.")
     int maxTokens;
 
     @Option(names = "--stop", paramLabel = "TEXT", description = "End the answer at this text (repeatable).")
     List<String> stop = new ArrayList<>();
 
-    @Option(names = "--grammar-file", paramLabel = "FILE", description = "GBNF grammar the answer must follow.")
+    @Option(names = "--grammar", paramLabel = "GBNF", description = "GBNF grammar the answer must follow.")
+    String grammar;
+
+    @Option(names = "--grammar-file", paramLabel = "FILE", description = "GBNF grammar file the answer must follow.")
     Path grammarFile;
 
-    @Option(names = "--json-schema", paramLabel = "FILE", description = "JSON schema the answer must follow.")
-    Path jsonSchemaFile;
+    @Option(names = "--json-schema", paramLabel = "SCHEMA|@FILE",
+            description = "JSON schema the answer must follow: the schema itself, @FILE or a file's path.")
+    String jsonSchema;
 
+    /** @throws IllegalArgumentException (a wrong command line) or SlmException (an unreadable file, a bad schema) */
     SamplingOptions toOptions() {
+        if (grammar != null && grammarFile != null) {
+            throw new IllegalArgumentException("give --grammar or --grammar-file, not both");
+        }
+        String gbnf = grammarFile != null ? read(grammarFile) : grammar;
         return new SamplingOptions(temperature, topK, topP, minP, repeatPenalty,
-                SamplingOptions.defaults().repeatLastN(), seed, maxTokens, stop,
-                grammarFile == null ? null : read(grammarFile, "grammar"),
-                jsonSchemaFile == null ? null : read(jsonSchemaFile, "JSON schema"));
+                SamplingOptions.defaults().repeatLastN(), seed, maxTokens, stop, gbnf,
+                jsonSchema == null ? null : JsonSchemaArgument.read(jsonSchema));
     }
 
-    private static String read(Path file, String what) {
+    private static String read(Path file) {
         try {
             return Files.readString(file);
         } catch (IOException e) {
-            throw new SlmException("cannot read the " + what + " file " + file + ": " + e.getMessage());
+            throw new SlmException("cannot read the grammar file " + file + ": " + e.getMessage());
         }
     }
 }

@@ -10,11 +10,12 @@ import picocli.CommandLine.ScopeType;
         description = "Run small language models (GGUF) on this machine, offline.",
         subcommands = {RunCommand.class, ChatCommand.class, ServeCommand.class, PullCommand.class, ListCommand.class,
             ShowCommand.class, VerifyCommand.class, RmCommand.class, ImportCommand.class, ProfileCommand.class,
-            BenchCommand.class},
+            BenchCommand.class, VersionCommand.class, picocli.CommandLine.HelpCommand.class},
         usageHelpAutoWidth = true)
 final class SlmCommand implements Runnable {
 
-    @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,
+    // --verbose is not this: in `run` and `chat` it prints the answer's speed, as with Ollama.
+    @Option(names = {"-v", "--debug"}, scope = ScopeType.INHERIT,
             description = "Log what slm and llama.cpp do (to stderr).")
     void setVerbose(boolean v) {
         if (v) {

@@ -99,7 +99,8 @@ class ModelCommandsTest {
         verify = slm("verify", "stories");
         assertEquals(1, verify.code());
         assertTrue(verify.out().startsWith("FAILED  stories: its file is damaged (sha256 "), verify.out());
-        assertTrue(verify.out().endsWith("and was deleted: run `slm pull stories` (or import it) again\n"), verify.out());
+        assertTrue(verify.out().endsWith("): removed " + models.resolve(BLOB) + "; run `slm pull stories` to download it again\n"),
+                verify.out());
         assertFalse(Files.exists(models.resolve(BLOB)));
         assertTrue(slm("list").out().contains("BROKEN: file missing or damaged: pull it again"));
 
@@ -189,7 +190,39 @@ class ModelCommandsTest {
         long served = server.bytesServed(PATH);
         Outcome second = slm("pull", "stories");
         assertEquals(0, second.code(), second.err());
-        assertTrue(second.err().contains("resuming at 600 kB"), second.err());
+        assertTrue(second.err().contains("resuming at " + 600_000L * 100 / FixtureModel.SIZE + "%"), second.err());
         assertEquals(FixtureModel.SIZE - 600_000, server.bytesServed(PATH) - served, "only the missing bytes were fetched");
+    }
+
+    @Test
+    void verifyNamesTheDamagedFileItRemovesAndLeavesAnImportedOriginalAlone() throws Exception {
+        Path original = Files.copy(FixtureModel.path(), dir.resolve("mine.gguf"));
+        assertEquals(0, slm("import", original.toString(), "--name", "mine").code());
+        Files.write(models.resolve(BLOB), FixtureVariants.damagedWeights());
+        Outcome verify = slm("verify", "mine");
+        assertEquals(1, verify.code());
+        assertTrue(verify.out().contains("removed " + models.resolve(BLOB)), verify.out());
+        assertTrue(verify.out().contains("its original " + original + " is untouched: `slm import " + original
+                + " --name mine` restores it"), verify.out());
+        assertEquals(FixtureModel.SHA256, dev.slm.store.Sha256.of(original));
+        assertEquals(0, slm("import", original.toString(), "--name", "mine").code());
+        assertEquals(0, slm("verify", "mine").code());
+    }
+
+    @Test
+    void withoutANetworkTheFirstUseOfANameFailsAtOnceAndPointsToOffline() throws Exception {
+        // .invalid never resolves (RFC 6761): the same answer as a machine without network.
+        Files.writeString(lock, FixtureCatalog.entry("faraway", java.net.URI.create("http://models.slm-test.invalid/faraway.gguf")));
+        long start = System.nanoTime();
+        Outcome run = slm("run", "--", "faraway", "Once upon a time");
+        long seconds = (System.nanoTime() - start) / 1_000_000_000L;
+        assertEquals(1, run.code(), run.err());
+        String[] lines = run.err().strip().split("\n");
+        String error = lines[lines.length - 1];
+        assertTrue(error.startsWith("slm: error: cannot download faraway: no network (")
+                && error.contains("models.slm-test.invalid does not resolve"), run.err());
+        assertTrue(error.contains("--offline"), error);
+        assertFalse(run.err().contains("retrying"), run.err());
+        assertTrue(seconds < 5, "no retries: took " + seconds + " s");
     }
 }

@@ -63,6 +63,7 @@ public final class Downloader implements AutoCloseable {
         diskSpace.require(partialFile.getParent(), spec.size() - Math.min(kept, spec.size()), spec.label());
         progress.start(spec.label(), spec.size(), Math.min(kept, spec.size()));
         List<String> failures = new ArrayList<>();
+        boolean unreachable = true;
         for (URI url : spec.urls()) {
             // Reopened for each mirror: one that failed with a bad file deleted it, and the next starts afresh.
             try (PartialDownload part = PartialDownload.open(partialFile, spec.size())) {
@@ -79,6 +80,7 @@ public final class Downloader implements AutoCloseable {
                 install(part, target, check);
                 return url;
             } catch (MirrorFailure f) {
+                unreachable &= f.unreachable();
                 failures.add(url + ": " + f.getMessage());
                 if (spec.urls().size() > 1) {
                     progress.note("giving up on " + url.getHost() + " for " + spec.label() + ": " + f.getMessage());
@@ -89,6 +91,9 @@ public final class Downloader implements AutoCloseable {
         long left = sizeOf(partialFile);
         if (left == 0) {
             deleteEmpty(partialFile);
+        }
+        if (unreachable) {
+            throw new NoNetworkException("cannot download " + spec.label() + ": no network (" + String.join("; ", failures) + ")");
         }
         throw new SlmException("cannot download " + spec.label() + ": " + String.join("; ", failures)
                 + (left > 0 ? " (" + ByteSize.format(left) + " of " + ByteSize.format(spec.size())
@@ -141,6 +146,10 @@ public final class Downloader implements AutoCloseable {
                 if (Thread.currentThread().isInterrupted()) {
                     throw new SlmException("download of " + spec.label() + " interrupted; "
                             + ByteSize.format(part.length()) + " kept, pull again to resume");
+                }
+                String unreachable = unreachable(e, url);
+                if (unreachable != null) {
+                    throw new MirrorFailure(unreachable, true);
                 }
                 failures = part.length() > before ? 1 : failures + 1;
                 String reason = reason(e);
@@ -249,6 +258,24 @@ public final class Downloader implements AutoCloseable {
         try (BodyStream body = new BodyStream(Duration.ZERO)) {
             response.body().subscribe(body);
         }
+    }
+
+    /**
+     * Why {@code url} cannot be reached at all (its host does not resolve, no route to it), or null
+     * for a failure worth retrying. Java's client reports these as a ConnectException whose cause
+     * says which.
+     */
+    static String unreachable(Throwable e, URI url) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.UnknownHostException || t instanceof java.nio.channels.UnresolvedAddressException) {
+                return url.getHost() + " does not resolve";
+            }
+            if (t instanceof java.net.NoRouteToHostException
+                    || (t.getMessage() != null && t.getMessage().contains("Network is unreachable"))) {
+                return "the network is unreachable";
+            }
+        }
+        return null;
     }
 
     private static String reason(Exception e) {

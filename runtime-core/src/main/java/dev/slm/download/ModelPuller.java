@@ -10,6 +10,8 @@ import dev.slm.store.ModelStore;
 import java.net.URI;
 import java.time.Instant;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code slm pull}: brings a catalog entry into the store. Refuses, before any byte is fetched, an
@@ -17,6 +19,7 @@ import java.util.Optional;
  * sha256); a file already in the store (pulled under another name, imported) is not fetched again.
  */
 public final class ModelPuller {
+    private static final Logger log = LoggerFactory.getLogger(ModelPuller.class);
     private final ModelStore store;
     private final Downloader downloader;
 
@@ -43,7 +46,9 @@ public final class ModelPuller {
         URI source = entry.urls().get(0);
         if (!store.hasBlob(sha256, entry.size())) {
             try (BlobLock lock = store.lock(sha256, progress::note)) {
-                lock.recoveredFrom().ifPresent(h -> progress.note("recovered the download lock left by " + h));
+                // A lock left by a process that died is routine (an interrupted pull): the user sees a
+                // plain "resuming at N%" from the progress display, the details go to the debug log.
+                lock.recoveredFrom().ifPresent(h -> log.debug("recovered the download lock left by {}", h));
                 // Another process may have finished the same file while this one waited for the lock.
                 if (!store.hasBlob(sha256, entry.size())) {
                     source = downloader.fetch(new DownloadSpec(entry.name(), entry.urls(), entry.size(), sha256),

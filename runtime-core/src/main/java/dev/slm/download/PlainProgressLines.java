@@ -18,7 +18,7 @@ final class PlainProgressLines implements ProgressReporter {
         transfer = new Transfer(label, total, resumedAt);
         lastTenth = transfer.percent() / 10;
         print("pulling " + label + ": " + ByteSize.format(total)
-                + (resumedAt > 0 ? ", resuming at " + ByteSize.format(resumedAt) : ""));
+                + (resumedAt > 0 ? ", resuming at " + transfer.percent() + "%" : ""));
     }
 
     @Override

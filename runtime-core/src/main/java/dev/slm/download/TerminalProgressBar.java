@@ -18,6 +18,9 @@ final class TerminalProgressBar implements ProgressReporter {
     @Override
     public synchronized void start(String label, long total, long resumedAt) {
         transfer = new Transfer(label, total, resumedAt);
+        if (resumedAt > 0) {
+            out.print("resuming " + label + " at " + transfer.percent() + "%\n");
+        }
         draw();
     }
 

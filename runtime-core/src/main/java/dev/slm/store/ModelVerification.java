@@ -1,7 +1,10 @@
 package dev.slm.store;
 
 import dev.slm.SlmException;
+import java.net.URI;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
 import java.time.Instant;
 
 /**
@@ -38,11 +41,35 @@ public final class ModelVerification {
             if (!actual.equals(sha256)) {
                 deleteBlob(sha256);
                 return new Result(manifest.name(), false, "its file is damaged (sha256 " + actual + ", expected "
-                        + sha256 + ") and was deleted: run `slm pull " + manifest.name() + "` (or import it) again");
+                        + sha256 + "): removed " + store.blob(sha256) + "; " + howToRestore(manifest));
             }
         }
         store.save(manifest.verified(Instant.now()));
         return new Result(manifest.name(), true, "sha256 " + sha256 + " matches");
+    }
+
+    /**
+     * A pulled model is pulled again; an imported one is imported again from its original, which slm
+     * copied and never touches, so it is still there unless the user moved it.
+     */
+    private static String howToRestore(Manifest manifest) {
+        Optional<Path> original = importedFrom(manifest);
+        if (original.isPresent()) {
+            return Files.isRegularFile(original.get())
+                    ? "its original " + original.get() + " is untouched: `slm import " + original.get() + " --name "
+                            + manifest.name() + "` restores it"
+                    : "it was imported from " + original.get() + ", which is gone: import the file again";
+        }
+        return "run `slm pull " + manifest.name() + "` to download it again";
+    }
+
+    private static Optional<Path> importedFrom(Manifest manifest) {
+        try {
+            URI source = URI.create(manifest.source());
+            return "file".equals(source.getScheme()) ? Optional.of(Path.of(source)) : Optional.empty();
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
     }
 
     private void deleteBlob(String sha256) {

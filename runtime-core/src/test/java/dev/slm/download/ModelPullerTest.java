@@ -161,8 +161,9 @@ class ModelPullerTest {
         var result = pull(store, entry(), ProgressReporter.to(new PrintStream(out, true, StandardCharsets.UTF_8), false));
         assertTrue(result.downloaded());
         String log = out.toString(StandardCharsets.UTF_8);
-        assertTrue(log.contains("recovered the download lock left by process " + holder.pid() + " (since "), log);
-        assertTrue(log.contains(", no longer running)"), log);
+        // Recovering a dead process's lock is routine: no word about locks or processes, just the pull.
+        assertFalse(log.contains("lock"), log);
+        assertFalse(log.contains("process " + holder.pid()), log);
     }
 
     @Test

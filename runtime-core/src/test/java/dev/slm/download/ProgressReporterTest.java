@@ -22,7 +22,7 @@ class ProgressReporterTest {
         p.note("a retry");
         p.finish();
         String[] lines = bytes.toString(StandardCharsets.UTF_8).split("\n");
-        assertEquals("pulling m: 1.0 MB, resuming at 250 kB", lines[0]);
+        assertEquals("pulling m: 1.0 MB, resuming at 25%", lines[0]);
         assertTrue(lines[1].startsWith("pulling m: 30% (300 kB/1.0 MB, "), lines[1]);
         assertEquals(10, lines.length, String.join("\n", lines)); // start, 30..90%, the note, 100%
         assertTrue(lines[9].startsWith("pulling m: 100% (1.0 MB/1.0 MB, "), lines[9]);

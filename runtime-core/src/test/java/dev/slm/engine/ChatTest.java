@@ -67,4 +67,48 @@ class ChatTest {
         assertThrows(SlmException.class, () -> model.renderChat(
                 List.of(ChatMessage.user("hi"), ChatMessage.system("late"))));
     }
+
+    @Test
+    void theOldestTurnsDropWhenTheHistoryOutgrowsTheContextAndTheSystemPromptStays() {
+        try (Model small = Model.open(FixtureModel.path(), ModelOptions.defaults().withContextSize(128))) {
+            java.util.List<ChatSession.ContextShift> shifts = new java.util.ArrayList<>();
+            ChatSession session = small.newChat("Be kind.").onContextShift(shifts::add);
+            SamplingOptions sampling = SamplingOptions.greedy().withMaxTokens(20);
+            for (int i = 0; i < 6; i++) {
+                session.send("Tell me a story about Lily and her dog number " + i + ".", sampling).await();
+            }
+            assertTrue(!shifts.isEmpty(), "some turns were dropped");
+            assertEquals(ChatMessage.system("Be kind."), session.history().getFirst());
+            assertTrue(session.history().size() < 13, "not every turn is kept: " + session.history().size());
+            assertTrue(session.history().get(1).content().contains("number"), "a user message follows the system prompt");
+        }
+    }
+
+    @Test
+    void withoutContextShiftAFullConversationFailsAndStaysAsItWas() {
+        // This vocabulary spells ChatML's markers letter by letter: one turn is about 65 tokens.
+        try (Model small = Model.open(FixtureModel.path(), ModelOptions.defaults().withContextSize(128))) {
+            ChatSession session = small.newChat(null).withContextShift(false);
+            SamplingOptions sampling = SamplingOptions.greedy().withMaxTokens(20);
+            ContextOverflowException e = assertThrows(ContextOverflowException.class, () -> {
+                for (int i = 0; i < 10; i++) {
+                    session.send("Tell me a story about Lily and her dog number " + i + ".", sampling).await();
+                }
+            });
+            assertEquals(128, e.contextSize());
+            assertTrue(e.promptTokens() >= 128, e.getMessage());
+            assertEquals(0, session.history().size() % 2, "only whole turns are kept");
+        }
+    }
+
+    @Test
+    void theSystemPromptCanBeReplacedKeepingTheTurns() {
+        ChatSession session = model.newChat(null);
+        session.send("Hello", SamplingOptions.greedy().withMaxTokens(4)).await();
+        session.setSystemPrompt("Be brief.");
+        assertEquals(3, session.history().size());
+        assertEquals(ChatMessage.system("Be brief."), session.history().getFirst());
+        session.setSystemPrompt("");
+        assertEquals(2, session.history().size());
+    }
 }

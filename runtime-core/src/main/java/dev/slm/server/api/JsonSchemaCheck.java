@@ -13,7 +13,7 @@ import java.util.Set;
  * holds with it. The mistakes it is known to die on are refused here with a 400 instead; anything
  * still missed costs a runner restart, never the server.
  */
-final class JsonSchemaCheck {
+public final class JsonSchemaCheck {
     private static final String PARAM = "response_format.json_schema.schema";
     private static final Set<String> TYPES = Set.of("object", "array", "string", "number", "integer", "boolean", "null");
     private static final Set<String> SCHEMA_MAPS = Set.of("properties", "definitions", "$defs");
@@ -28,7 +28,7 @@ final class JsonSchemaCheck {
     }
 
     /** @throws ApiException 400 naming where in the schema the problem is */
-    static void check(JsonNode schema) {
+    public static void check(JsonNode schema) {
         new JsonSchemaCheck(schema).schema(schema, "#");
     }
 

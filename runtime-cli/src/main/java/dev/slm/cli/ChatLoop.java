@@ -1,0 +1,214 @@
+package dev.slm.cli;
+
+import dev.slm.SlmException;
+import dev.slm.engine.ChatSession;
+import dev.slm.engine.Completion;
+import dev.slm.engine.ContextOverflowException;
+import dev.slm.engine.Generation;
+import dev.slm.engine.Model;
+import dev.slm.engine.SamplingOptions;
+import dev.slm.engine.StopReason;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * A conversation in the terminal (or over a pipe): reads turns, streams the answers, and carries out
+ * the slash commands. Ctrl-C stops the answer being written; Ctrl-D or /exit leaves.
+ */
+final class ChatLoop {
+    private static final String MULTILINE = "\"\"\"";
+    private static final String HELP = String.join("\n",
+            "/set parameter NAME VALUE  change sampling: " + String.join(", ", ChatParameters.NAMES),
+            "/set system TEXT           change the system prompt",
+            "/show [parameters|system|info]  show them (all three without a word)",
+            "/clear                     forget the conversation and clear the screen",
+            "/reset                     forget the conversation, the /set changes too",
+            "/exit                      leave (Ctrl-D too)",
+            "\"\"\"                        start and end a message of several lines",
+            "Ctrl-C                     stop the answer being written");
+
+    private final Model model;
+    private final ChatSession session;
+    private final LineSource in;
+    private final ChatOptions options;
+    private final SamplingOptions initialSampling;
+    private final Duration load;
+    private final PrintStream out = System.out;
+    private final PrintStream err = System.err;
+    private final AtomicReference<Generation> answering = new AtomicReference<>();
+    private SamplingOptions sampling;
+    private boolean stdoutClosed;
+
+    ChatLoop(Model model, ChatOptions options, SamplingOptions sampling, Duration load, LineSource in) {
+        this.model = model;
+        this.options = options;
+        this.initialSampling = sampling;
+        this.sampling = sampling;
+        this.load = load;
+        this.in = in;
+        this.session = model.newChat(options.systemPrompt).withContextShift(!options.noContextShift)
+                .onContextShift(shift -> note("(the conversation outgrew the context of " + shift.contextSize()
+                        + " tokens: dropped the oldest " + (shift.droppedTurns() == 1 ? "turn" : shift.droppedTurns() + " turns") + ")"));
+        in.onInterrupt(this::interrupt);
+    }
+
+    private void interrupt() {
+        Generation g = answering.get();
+        if (g != null) {
+            g.cancel();
+        } else if (!in.interactive()) {
+            System.exit(ExitCodes.INTERRUPTED);
+        }
+    }
+
+    /** Reads and answers turns until the input ends, /exit, or nobody reads stdout any more. */
+    void run() {
+        if (in.interactive()) {
+            note("Chatting with " + model.info().name().orElse(model.info().path().getFileName().toString())
+                    + ". /help for commands, Ctrl-D to leave.");
+        }
+        for (String text; !stdoutClosed && (text = next()) != null; ) {
+            if (text.isBlank()) {
+                continue;
+            }
+            if (text.strip().startsWith("/")) {
+                if (!command(text.strip())) {
+                    break;
+                }
+                continue;
+            }
+            try {
+                answer(text);
+            } catch (SlmException e) {
+                // A turn that fails ends the turn, not the conversation.
+                err.println("slm: error: " + e.getMessage());
+            }
+        }
+    }
+
+    /** A message; one that opens with """ goes on, line after line, until one ends with """. */
+    private String next() {
+        String line = in.readLine(">>> ");
+        if (line == null || !line.strip().startsWith(MULTILINE)) {
+            return line;
+        }
+        StringBuilder text = new StringBuilder(line.strip().substring(MULTILINE.length()));
+        while (!text.toString().endsWith(MULTILINE)) {
+            String more = in.readLine("... ");
+            if (more == null) {
+                return text.toString();
+            }
+            text.append('\n').append(more.stripTrailing());
+        }
+        return text.substring(0, text.length() - MULTILINE.length());
+    }
+
+    /**
+     * Answers one message, streaming to stdout.
+     *
+     * @throws SlmException when the turn cannot be answered
+     */
+    void answer(String text) {
+        AnswerPrinter printer = new AnswerPrinter(out, in.width());
+        try {
+            Generation g = session.send(text, sampling);
+            answering.set(g);
+            Completion c = g.forEachToken(piece -> {
+                if (!printer.print(piece)) {
+                    g.cancel();
+                }
+            });
+            printer.end();
+            stdoutClosed = printer.closed();
+            if (stdoutClosed) {
+                return;
+            }
+            if (c.stopReason() == StopReason.CANCELLED) {
+                note("(stopped; this turn is forgotten)");
+            }
+            if (options.stats) {
+                note(AnswerStats.of(c, load).line());
+            }
+        } catch (ContextOverflowException e) {
+            throw new SlmException("the conversation (" + e.promptTokens() + " tokens) no longer fits the context of "
+                    + e.contextSize() + " tokens and --no-context-shift keeps every turn: /reset to start over, or raise --ctx");
+        } finally {
+            answering.set(null);
+        }
+    }
+
+    /** Returns false when the chat should end. */
+    private boolean command(String line) {
+        String[] words = line.split("\\s+", 3);
+        switch (words[0]) {
+            case "/exit", "/bye", "/quit" -> {
+                return false;
+            }
+            case "/help", "/?" -> err.println(HELP);
+            case "/clear" -> {
+                session.reset();
+                in.clearScreen();
+                note("(conversation forgotten)");
+            }
+            case "/reset" -> {
+                sampling = initialSampling;
+                session.setSystemPrompt(options.systemPrompt);
+                session.reset();
+                note("(conversation forgotten) parameters and system prompt are the command line's again");
+            }
+            case "/set" -> set(words);
+            case "/show" -> show(words.length > 1 ? words[1] : "");
+            default -> err.println("unknown command " + words[0] + "; /help lists them");
+        }
+        return true;
+    }
+
+    private void set(String[] words) {
+        if (words.length >= 2 && words[1].equals("system")) {
+            session.setSystemPrompt(words.length > 2 ? words[2] : null);
+            note("(system prompt " + (words.length > 2 ? "set" : "removed") + ")");
+            return;
+        }
+        if (words.length == 3 && words[1].equals("parameter")) {
+            String[] nameValue = words[2].split("\\s+", 2);
+            try {
+                sampling = ChatParameters.set(sampling, nameValue[0], nameValue.length > 1 ? nameValue[1] : "");
+                note("(" + nameValue[0] + " = " + nameValue[1].strip() + ")");
+            } catch (IllegalArgumentException e) {
+                err.println("slm: error: " + e.getMessage());
+            }
+            return;
+        }
+        err.println("slm: error: use /set parameter NAME VALUE or /set system TEXT");
+    }
+
+    private void show(String what) {
+        switch (what) {
+            case "parameters" -> err.println(ChatParameters.show(sampling));
+            case "system" -> err.println(session.systemPrompt() == null || session.systemPrompt().isBlank()
+                    ? "(no system prompt)" : session.systemPrompt());
+            case "info" -> err.println(info());
+            case "" -> {
+                show("info");
+                show("parameters");
+                show("system");
+            }
+            default -> err.println("slm: error: /show parameters, /show system or /show info");
+        }
+    }
+
+    private String info() {
+        var i = model.info();
+        return "model           " + i.name().orElse(i.path().getFileName().toString()) + "\n"
+                + "architecture    " + i.architecture() + "\n"
+                + "quantization    " + i.quantization() + "\n"
+                + "context         " + model.options().contextSize() + " tokens\n"
+                + "chat template   " + (i.chatTemplate().isPresent() ? "the model's" : "none (ChatML)");
+    }
+
+    private void note(String line) {
+        err.println(Dim.text(line, in.interactive()));
+        err.flush();
+    }
+}
