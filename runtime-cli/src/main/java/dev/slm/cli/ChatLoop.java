@@ -37,6 +37,9 @@ final class ChatLoop {
     private final PrintStream out = System.out;
     private final PrintStream err = System.err;
     private final AtomicReference<Generation> answering = new AtomicReference<>();
+    /** Between a line sent and its generation starting (template, tokens, context shift): Ctrl-C waits here. */
+    private final java.util.concurrent.atomic.AtomicBoolean preparing = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicBoolean interruptPending = new java.util.concurrent.atomic.AtomicBoolean();
     private SamplingOptions sampling;
     private boolean stdoutClosed;
 
@@ -57,6 +60,8 @@ final class ChatLoop {
         Generation g = answering.get();
         if (g != null) {
             g.cancel();
+        } else if (preparing.get()) {
+            interruptPending.set(true);
         } else if (!in.interactive()) {
             System.exit(ExitCodes.INTERRUPTED);
         }
@@ -111,9 +116,15 @@ final class ChatLoop {
      */
     void answer(String text) {
         AnswerPrinter printer = new AnswerPrinter(out, in.width());
+        interruptPending.set(false);
+        preparing.set(true);
         try {
             Generation g = session.send(text, sampling);
             answering.set(g);
+            preparing.set(false);
+            if (interruptPending.getAndSet(false)) {
+                g.cancel();  // Ctrl-C came before the first token
+            }
             Completion c = g.forEachToken(piece -> {
                 if (!printer.print(piece)) {
                     g.cancel();
@@ -134,6 +145,7 @@ final class ChatLoop {
             throw new SlmException("the conversation (" + e.promptTokens() + " tokens) no longer fits the context of "
                     + e.contextSize() + " tokens and --no-context-shift keeps every turn: /reset to start over, or raise --ctx");
         } finally {
+            preparing.set(false);
             answering.set(null);
         }
     }

@@ -40,7 +40,7 @@ class ChatTerminalTest {
     void typingEditingMultiLineInputCtrlCSetAndAContextShift() throws Exception {
         Assumptions.assumeTrue(ExternalTool.available("script", "--version"), "util-linux's script is missing");
         // A grammar of 3000 letters keeps each answer going until num_predict or Ctrl-C ends it.
-        Path letters = Files.writeString(tmp.resolve("letters.gbnf"), "root ::= [a-z ]{3000}\n");
+        Path letters = Files.writeString(tmp.resolve("letters.gbnf"), "root ::= [a-z ]{1500} [a-z ]{1500}\n");
         List<String> java = JavaProcess.builder(Main.class.getName(), List.of("chat", FixtureModel.path().toString(),
                 "--temp", "0", "--ctx", "1024", "-t", "1", "--grammar-file", letters.toString())).command();
         String command = "stty cols 60 rows 40; exec " + java.stream().map(a -> "'" + a + "'").collect(Collectors.joining(" "));

@@ -86,8 +86,8 @@ class CliTest {
     void aChatTurnReusesTheCacheOfThePreviousTurns() throws Exception {
         JavaProcess.Result r = slm("Tell me about Lily\nAnd then?\n/exit\n", "chat", MODEL, "--temperature", "0", "-n", "8", "-v");
         assertEquals(0, r.exitCode(), r.stderr());
-        List<Integer> promptSizes = numbers(r.stderr(), "n_prompt_tokens = (\\d+)");
-        List<Integer> kept = numbers(r.stderr(), "kv cache rm \\[(\\d+), end\\)");
+        List<Integer> promptSizes = numbers(r.stderr(), "task.n_tokens = (\\d+)");
+        List<Integer> kept = numbers(r.stderr(), "memory_seq_rm \\[(\\d+), end\\)");
         // warm-up, turn 1, turn 2
         assertEquals(3, promptSizes.size(), r.stderr());
         assertTrue(kept.getLast() >= promptSizes.get(1),

@@ -16,6 +16,9 @@ final class GbnfGrammar {
     private final Set<String> defined = new HashSet<>();
     private final Set<String> referenced = new HashSet<>();
 
+    /** llama.cpp's MAX_REPETITION_THRESHOLD (src/llama-grammar.cpp). */
+    static final int MAX_REPETITIONS = 2000;
+
     private GbnfGrammar(String src) {
         this.src = src;
     }
@@ -116,6 +119,12 @@ final class GbnfGrammar {
         int close = src.indexOf('}', pos);
         if (close < 0 || !src.substring(pos + 1, close).strip().matches("\\d+\\s*(,\\s*\\d*)?")) {
             throw error("expecting a repetition like {2}, {2,} or {2,5}");
+        }
+        for (String bound : src.substring(pos + 1, close).split(",")) {
+            // llama.cpp refuses more (MAX_REPETITION_THRESHOLD): each repetition becomes grammar rules.
+            if (!bound.isBlank() && (bound.strip().length() > 9 || Long.parseLong(bound.strip()) > MAX_REPETITIONS)) {
+                throw error("a repetition may count up to " + MAX_REPETITIONS + ", not " + bound.strip());
+            }
         }
         pos = close + 1;
     }

@@ -30,6 +30,11 @@ class GbnfGrammarTest {
         assertMessage("start ::= \"a\"", "no 'root' rule");
         assertMessage("root ::= * \"a\"", "'*' must follow an item");
         assertMessage("", "the grammar is empty");
+        // llama.cpp expands each repetition into rules and refuses counts over 2000 (it used to
+        // build them, without bound).
+        assertMessage("root ::= [a-z]{3000}", "a repetition may count up to 2000, not 3000");
+        assertMessage("root ::= [a-z]{1,99999999999}", "a repetition may count up to 2000");
+        GbnfGrammar.validate("root ::= [a-z]{2000}");
     }
 
     private static void assertMessage(String grammar, String expected) {

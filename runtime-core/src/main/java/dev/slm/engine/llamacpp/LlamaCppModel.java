@@ -96,6 +96,9 @@ public final class LlamaCppModel implements NativeModel {
         }
         if (options.nativeLogs()) {
             NativeStderrCapture.install();
+            // llama.cpp's default threshold (info) hides the loader's and the slots' lines; trace
+            // (4) shows them without the per-token debug lines (5).
+            p.setLogVerbosity(4);
         } else {
             p.disableLog();
         }
