@@ -54,7 +54,8 @@ class ProfileCliTest {
         assertEquals(0, r.exitCode(), r.stderr());
         assertEquals("", r.stderr());
         assertTrue(r.stdout().contains("Profile cpu-x86_64 (detected)"), r.stdout());
-        assertTrue(r.stdout().contains("this CPU has avx2, fma, f16c, bmi2, which it needs"), r.stdout());
+        assertTrue(r.stdout().contains("library        llama.cpp " + dev.slm.engine.llamacpp.NativeBuild.current().release()
+                + ", slm's own build (linux-x86_64), CPU variant chosen at load time"), r.stdout());
         assertTrue(r.stdout().lines().anyMatch(l -> l.matches("  cuda +not suited +no NVIDIA GPU found.*")), r.stdout());
     }
 
