@@ -193,8 +193,9 @@ public final class LocalModels implements ModelRouter, AutoCloseable {
         if (closing) {
             throw ApiException.unavailable("shutting_down", "the server is shutting down");
         }
+        long memoryLimit = config.limits().runnerMemoryLimit(m.estimate().total());
         return RunnerProcess.start(m.model(), m.config().path(), m.config().options(), config.nativeLibraryDir(),
-                launch, config.loadTimeout(), onCrash);
+                launch.command(memoryLimit, config.limits().stateDir().resolve("crash")), config.loadTimeout(), onCrash);
     }
 
     /**

@@ -59,10 +59,10 @@ public final class RunnerProcess {
      * @throws ApiException 503 when the process cannot start, the model does not load, or loading takes longer than {@code timeout}
      */
     public static RunnerProcess start(String model, Path path, ModelOptions options, Optional<Path> nativeLibraryDir,
-                                      RunnerLaunch launch, Duration timeout, Consumer<RunnerProcess> onCrash) {
+                                      List<String> command, Duration timeout, Consumer<RunnerProcess> onCrash) {
         Process process;
         try {
-            process = new ProcessBuilder(launch.command())
+            process = new ProcessBuilder(command)
                     .redirectError(ProcessBuilder.Redirect.INHERIT)
                     .start();
         } catch (IOException e) {
