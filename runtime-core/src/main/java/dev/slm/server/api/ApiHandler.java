@@ -8,6 +8,8 @@ import dev.slm.server.ApiException;
 import dev.slm.server.backend.ModelRouter;
 import dev.slm.server.config.ServerConfig;
 import dev.slm.server.metrics.ServerMetrics;
+import dev.slm.server.net.ClientConnection;
+import dev.slm.server.net.ConnectionGuard;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,12 +40,15 @@ public final class ApiHandler implements HttpHandler, AutoCloseable {
     private final Map<String, Route> routes = new LinkedHashMap<>();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final HybridRouter hybrid;
+    private final ConnectionGuard guard;
 
     /**
      * @param notReady why the server is not ready (empty when it is), for {@code /ready}
      */
-    public ApiHandler(ServerConfig config, ModelRouter router, ServerMetrics metrics, Supplier<List<String>> notReady) {
+    public ApiHandler(ServerConfig config, ModelRouter router, ServerMetrics metrics, Supplier<List<String>> notReady,
+                      ConnectionGuard guard) {
         this.config = config;
+        this.guard = guard;
         this.metrics = metrics;
         this.keys = new ApiKeys(config.apiKeys());
         this.cors = new CorsPolicy(config.corsOrigins());
@@ -85,6 +90,10 @@ public final class ApiHandler implements HttpHandler, AutoCloseable {
         inFlight.incrementAndGet();
         long start = System.nanoTime();
         ApiExchange ex = new ApiExchange(http, config.maxBodyBytes());
+        ClientConnection client = guard == null ? null : guard.connection(http.getRemoteAddress());
+        if (client != null) {
+            client.requestStarted();
+        }
         String endpoint = "other";
         try {
             String path = ex.path();
@@ -126,7 +135,17 @@ public final class ApiHandler implements HttpHandler, AutoCloseable {
                     throw new ApiException(401, "invalid_request_error", "invalid_api_key", null,
                             "missing or incorrect API key: send 'Authorization: Bearer <key>' with a key configured on the server");
                 }
-                route.endpoint().handle(ex);
+                if (route.method().equals("POST")) {
+                    try (ClientWatch watch = ClientWatch.start(client, () -> ex.status() == 0, () -> {
+                        metrics.disconnects.inc();
+                        log.info("client went away before its answer; cancelling its request{}",
+                                ex.model() == null ? "" : " on model '" + LogSafe.of(ex.model()) + "'");
+                    })) {
+                        route.endpoint().handle(ex);
+                    }
+                } else {
+                    route.endpoint().handle(ex);
+                }
             } catch (ApiException e) {
                 metrics.errors.inc(e.code());
                 if (ex.status() == 0) {
@@ -146,6 +165,9 @@ public final class ApiHandler implements HttpHandler, AutoCloseable {
             log.debug("{} {}: could not send the answer: {}", LogSafe.of(ex.method()), LogSafe.of(ex.path()), e.getMessage());
         } finally {
             http.close();
+            if (client != null) {
+                client.requestEnded();
+            }
             inFlight.decrementAndGet();
             int status = ex.status() == 0 ? 204 : ex.status();
             metrics.requests.inc(endpoint, Integer.toString(status));
