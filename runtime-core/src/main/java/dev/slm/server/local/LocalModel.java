@@ -32,6 +32,7 @@ public final class LocalModel implements Backend {
     private volatile RunnerProcess runner;
     private volatile long lastUsedNanos = System.nanoTime();
     private boolean crashedBefore;
+    private volatile String trouble;
 
     LocalModel(ModelConfig config, GgufFile header, MemoryEstimate estimate, LocalModels owner) {
         this.config = config;
@@ -165,12 +166,24 @@ public final class LocalModel implements Backend {
             crashedBefore = false;
         }
         runner = r;
+        trouble = null;
         lastUsedNanos = System.nanoTime();
         return r;
     }
 
+    /** What went wrong with the last runner, until a new one is up; for {@code /ready}. */
+    java.util.Optional<String> trouble() {
+        return java.util.Optional.ofNullable(trouble);
+    }
+
     private void onCrash(RunnerProcess dead) {
         owner.metrics().runnerCrashes.inc(config.name());
+        if (dead.stalled()) {
+            owner.metrics().runnerStalls.inc(config.name());
+            trouble = "its runner (pid " + dead.pid() + ") stopped answering and was killed; a new one is starting";
+        } else {
+            trouble = "its runner (pid " + dead.pid() + ") exited unexpectedly; a new one is starting";
+        }
         lock.lock();
         try {
             if (runner == dead) {
