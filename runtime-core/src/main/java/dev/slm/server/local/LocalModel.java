@@ -33,6 +33,7 @@ public final class LocalModel implements Backend {
     private volatile long lastUsedNanos = System.nanoTime();
     private boolean crashedBefore;
     private volatile String trouble;
+    private final LoadBackoff backoff = new LoadBackoff();
 
     LocalModel(ModelConfig config, GgufFile header, MemoryEstimate estimate, LocalModels owner) {
         this.config = config;
@@ -152,14 +153,19 @@ public final class LocalModel implements Backend {
             crashedBefore = true; // only a crash leaves a dead runner here; unloading clears it
         }
         runner = null;
+        backoff.check(config.name());
         owner.reserveMemory(this);
         RunnerProcess r;
         try {
             r = owner.startRunner(this, this::onCrash);
         } catch (RuntimeException e) {
             owner.releaseMemory(this);
+            if (e instanceof ApiException a && LoadBackoff.counts(a)) {
+                trouble = backoff.failed(config.name(), a.getMessage());
+            }
             throw e;
         }
+        backoff.succeeded();
         owner.metrics().runnerStarts.inc(config.name());
         if (crashedBefore) {
             owner.metrics().runnerRestarts.inc(config.name());
