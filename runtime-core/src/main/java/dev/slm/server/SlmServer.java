@@ -95,6 +95,9 @@ public final class SlmServer implements AutoCloseable {
         server.http.start();
         server.guard.start();
         server.models.preload();
+        if (server.models.models().isEmpty()) {
+            log.warn("no models to serve yet: the model store is empty; pull one as this server's user (slm pull NAME) and restart");
+        }
         log.info("slm serve listening on http://{}:{} with models {}{}", config.host(), server.port(),
                 server.models.models().stream().map(m -> m.id()).toList(),
                 config.apiKeys().isEmpty() ? " (no API keys: anyone who can reach the port may use it)" : "");

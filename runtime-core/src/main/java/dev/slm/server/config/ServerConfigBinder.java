@@ -52,7 +52,8 @@ public final class ServerConfigBinder {
             "max_connections_per_address", "64",
             "runner_stall_timeout", "10s",
             "runner_memory_max", "auto",
-            "state_dir", null);
+            "state_dir", null,
+            "serve_store", "false");
 
     /** Keys of a {@code [model.NAME]} section, with their defaults. */
     public static final Map<String, String> MODEL_KEYS = ordered(
@@ -162,7 +163,11 @@ public final class ServerConfigBinder {
             merged.putAll(entry.getValue());
             modelConfigs.add(model(entry.getKey(), merged, modelsDir));
         }
-        if (modelConfigs.isEmpty() && problems.isEmpty()) {
+        boolean serveStore = bool(server, SERVER_KEYS, "serve_store");
+        if (modelConfigs.isEmpty() && serveStore) {
+            modelConfigs.addAll(storeModels(modelDefaults, modelsDir, origin(server, "serve_store")));
+        }
+        if (modelConfigs.isEmpty() && !serveStore && problems.isEmpty()) {
             problems.add("no models configured: add a [model.NAME] section with a path or a pulled model's name to the config file, or pass --model NAME=PATH");
         }
         if (!problems.isEmpty()) {
@@ -398,6 +403,28 @@ public final class ServerConfigBinder {
             problems.add(s.origin() + ": cannot read the API key file " + file + ": " + e.getMessage());
             return List.of();
         }
+    }
+
+    /**
+     * {@code serve_store = true} without {@code [model.*]} sections: every usable model of the store,
+     * named as {@code slm list} names it, with the model defaults. What a service installed with
+     * its default config serves after {@code slm pull}; an empty store is no error (nothing to serve yet).
+     */
+    private List<ModelConfig> storeModels(Map<String, ConfigSetting> defaults, Path modelsDir, String origin) {
+        List<ModelConfig> found = new ArrayList<>();
+        try {
+            for (dev.slm.store.StoredModel m : ModelStore.at(modelsDir).list()) {
+                if (!m.usable() || !ConfigFile.isValidModelName(m.name())) {
+                    continue;
+                }
+                Map<String, ConfigSetting> s = new LinkedHashMap<>(defaults);
+                s.put("model", ConfigSetting.model(m.name(), "model", m.name(), origin + " (" + modelsDir + ")"));
+                found.add(model(m.name(), s, modelsDir));
+            }
+        } catch (SlmException e) {
+            problems.add(origin + ": cannot read the model store " + modelsDir + ": " + e.getMessage());
+        }
+        return found;
     }
 
     private ServerLimits limits(Map<String, ConfigSetting> s) {
