@@ -103,6 +103,25 @@ sed "s|/var/lib/slm/models|$root/var/lib/slm/models|" "$root/etc/slm/slm.conf" >
 bare "$root/opt/slm/bin/slm" serve --config "$tmp/installed.conf" --check-config > "$tmp/out/check-config" 2>&1
 rc=$?
 check "the installed default config starts with an empty store (exit $rc: $(head -c 300 "$tmp/out/check-config"))" test "$rc" = 0
+# The installed slm serve answers a request (curl on the test machine stands in for a client).
+if command -v curl >/dev/null 2>&1; then
+  port=$((20000 + $$ % 20000))
+  # Not through bare(): a function in the background is a subshell, and $! would not be slm.
+  env -i HOME="$tmp/home" PATH="$tmp/tools" SLM_NATIVE_DIR="$tmp/native" \
+    "$root/opt/slm/bin/slm" serve --config /dev/null --model "stories=$model" --port "$port" > "$tmp/out/serve" 2>&1 &
+  serve_pid=$!
+  i=0
+  while [ $i -lt 60 ] && ! curl -sf "http://127.0.0.1:$port/health" >/dev/null 2>&1; do sleep 0.5; i=$((i + 1)); done
+  curl -s -H 'Content-Type: application/json' -d '{"model":"stories","prompt":"Once upon a time","max_tokens":4}' \
+    "http://127.0.0.1:$port/v1/completions" > "$tmp/out/completion" 2>&1
+  check "the installed slm serve answers a completion ($(head -c 300 "$tmp/out/completion"); log: $(tail -c 300 "$tmp/out/serve"))" \
+    grep -q '"text_completion"' "$tmp/out/completion"
+  kill "$serve_pid" 2>/dev/null
+  wait "$serve_pid"
+  check "it drains and exits 0 on SIGTERM" test "$?" = 0
+else
+  echo "SKIP: no curl: the installed slm serve is not exercised"
+fi
 check "state directory /var/lib/slm/models" test -d "$root/var/lib/slm/models"
 check "it says it skips the user and systemctl under DESTDIR" \
   sh -c "grep -q 'skip creating user slm: DESTDIR' '$tmp/out/install1' && grep -qE 'skip systemctl|ships no systemd unit' '$tmp/out/install1'"
