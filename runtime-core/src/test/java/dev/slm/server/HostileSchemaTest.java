@@ -78,7 +78,10 @@ class HostileSchemaTest {
         String message = error.get("message").asText();
         assertTrue(message.contains("4096") || message.contains("65536"), "names the limit: " + message);
         assertTrue(message.contains("at #"), "names where: " + message);
-        assertTrue(runnerRss() < rssBefore + (64L << 20), "the runner did not grow");
+        long rssAfter = runnerRss();
+        System.err.printf("schema attack %s: 400, runner RSS %d -> %d MiB, peak (VmHWM) %d MiB%n",
+                schema.length() > 60 ? schema.substring(0, 60) + "..." : schema, rssBefore >> 20, rssAfter >> 20, runnerPeak() >> 20);
+        assertTrue(rssAfter < rssBefore + (64L << 20), "the runner did not grow");
     }
 
     @Test
@@ -88,6 +91,24 @@ class HostileSchemaTest {
                 + "\"required\":[\"name\"]}";
         HttpResponse<String> r = t.post("/v1/chat/completions", request(schema));
         assertEquals(200, r.statusCode(), r.body());
+    }
+
+    /** The limits are cheap where they stop: the largest schema they let through costs the runner little. */
+    @Test
+    void theLargestAllowedSchemaIsCheap() {
+        StringBuilder most = new StringBuilder("{\"type\":\"object\",\"properties\":{");
+        for (int i = 0; i < 16; i++) {
+            most.append(i == 0 ? "" : ",").append("\"p").append(i).append("\":{\"type\":\"string\",\"maxLength\":4096}");
+        }
+        most.append("}}");
+        long peakBefore = runnerPeak();
+        long start = System.nanoTime();
+        HttpResponse<String> r = t.post("/v1/chat/completions", request(most.toString()));
+        long ms = (System.nanoTime() - start) / 1_000_000;
+        assertEquals(200, r.statusCode(), r.body());
+        long grew = runnerPeak() - peakBefore;
+        System.err.printf("largest allowed schema (16 x maxLength 4096): 200 in %d ms, runner peak +%d MiB%n", ms, grew >> 20);
+        assertTrue(grew < (512L << 20), "runner peak grew by " + (grew >> 20) + " MiB");
     }
 
     @Test
@@ -111,16 +132,24 @@ class HostileSchemaTest {
     }
 
     private long runnerRss() {
+        return status("VmRSS:");
+    }
+
+    private long runnerPeak() {
+        return status("VmHWM:");
+    }
+
+    private long status(String field) {
         long pid = (long) t.metric(PID);
         try {
             for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
-                if (line.startsWith("VmRSS:")) {
+                if (line.startsWith(field)) {
                     return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
                 }
             }
         } catch (IOException e) {
             throw new AssertionError(e);
         }
-        throw new AssertionError("no VmRSS for " + pid);
+        throw new AssertionError("no " + field + " for " + pid);
     }
 }
