@@ -8,6 +8,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -96,13 +97,12 @@ class HostileClientTest {
             access.detachAppender(lines);
             access.setLevel(level);
         }
-        for (ILoggingEvent e : lines.list) {
-            String line = e.getFormattedMessage();
+        List<String> logged = lines.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+        for (String line : logged) {
             assertFalse(line.contains("\r") || line.contains("\n") || line.contains("\0"), line);
         }
-        assertTrue(lines.list.get(0).getFormattedMessage().contains("/v1/x\\r\\n2026-01-01 INFO forged\\u0000"),
-                lines.list.get(0).getFormattedMessage());
-        assertTrue(lines.list.get(1).getFormattedMessage().contains("model=m\\r\\nINFO forged\\u0000"),
-                lines.list.get(1).getFormattedMessage());
+        // The server logs after the answer is sent, so the two lines may come in either order.
+        assertTrue(logged.stream().anyMatch(l -> l.contains("/v1/x\\r\\n2026-01-01 INFO forged\\u0000")), logged.toString());
+        assertTrue(logged.stream().anyMatch(l -> l.contains("model=m\\r\\nINFO forged\\u0000")), logged.toString());
     }
 }
