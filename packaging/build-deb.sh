@@ -1,6 +1,6 @@
 #!/bin/sh
 # Builds a .deb from the staged image (packaging/pom.xml calls it after the .tar.gz): the same
-# /opt/slm, plus /usr/bin/slm, /etc/slm/slm.env as a conffile, the systemd unit(s), and maintainer
+# /opt/slm, plus /usr/bin/slm, /etc/slm/slm.conf and slm.env as conffiles, the systemd unit(s), and maintainer
 # scripts that create the slm user and its state directory. apt then pulls in the C++ and OpenMP
 # runtimes that llama.cpp needs, which the .tar.gz leaves to install.sh's warning.
 #
@@ -27,6 +27,7 @@ cp -a "$stage" "$root/opt/slm"
 rm -f "$root/opt/slm/install.sh" # dpkg installs and removes this package, not install.sh
 ln -s /opt/slm/bin/slm "$root/usr/bin/slm"
 cp -p "$stage/etc/slm.env" "$root/etc/slm/slm.env"
+cp -p "$stage/etc/slm.conf" "$root/etc/slm/slm.conf"
 units=
 for unit in "$stage"/systemd/*.service; do
   [ -f "$unit" ] || continue
@@ -48,16 +49,17 @@ Description: run small language models (GGUF) locally through llama.cpp
  slm runs GGUF models on the machine itself: slm run, slm chat, and the
  slm service. It carries its own Java runtime under /opt/slm.
 EOF
-echo /etc/slm/slm.env > "$root/DEBIAN/conffiles"
+printf '/etc/slm/slm.conf\n/etc/slm/slm.env\n' > "$root/DEBIAN/conffiles"
 
 cat > "$root/DEBIAN/postinst" <<EOF
 #!/bin/sh
 set -e
 if [ "\$1" = configure ]; then
+  # The home directory first: adduser warns that it "can't be accessed" when it does not exist yet.
+  mkdir -p /var/lib/slm/models
   if ! getent passwd slm >/dev/null; then
     adduser --system --group --home /var/lib/slm --no-create-home --shell /usr/sbin/nologin slm
   fi
-  mkdir -p /var/lib/slm/models
   chown slm:slm /var/lib/slm /var/lib/slm/models
   chmod 750 /var/lib/slm /var/lib/slm/models
   if [ -n "$units" ] && [ -d /run/systemd/system ]; then
@@ -78,7 +80,10 @@ cat > "$root/DEBIAN/postrm" <<EOF
 set -e
 # Models stay on remove; purge deletes them with the rest of the state.
 if [ "\$1" = purge ]; then
-  rm -rf /var/lib/slm
+  rm -rf /var/lib/slm /var/cache/slm
+  # The user and group were made for this package and own nothing any more.
+  if getent passwd slm >/dev/null; then deluser --system --quiet slm 2>/dev/null || userdel slm || true; fi
+  if getent group slm >/dev/null; then delgroup --system --quiet slm 2>/dev/null || groupdel slm || true; fi
 fi
 if [ -d /run/systemd/system ]; then systemctl daemon-reload || true; fi
 EOF

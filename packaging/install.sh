@@ -207,9 +207,13 @@ install_slm() {
     changed "record in $statedir/.created-user that install.sh created user $user (--purge removes it)"
   fi
   ensure_dir "$destdir$confdir" 755
-  if [ -f "$src/etc/slm.env" ] && [ ! -f "$destdir$confdir/slm.env" ]; then
-    write_if_different "$src/etc/slm.env" "$destdir$confdir/slm.env" "install default config $confdir/slm.env"
-  fi
+  # slm.conf is what the unit's ExecStart reads (a default that serves the model store), slm.env
+  # its environment: without them the service could not start.
+  for f in slm.conf slm.env; do
+    if [ -f "$src/etc/$f" ] && [ ! -f "$destdir$confdir/$f" ]; then
+      write_if_different "$src/etc/$f" "$destdir$confdir/$f" "install default config $confdir/$f"
+    fi
+  done
 
   # 5. The systemd unit(s), with this prefix in their paths.
   units=
@@ -274,15 +278,16 @@ uninstall_slm() {
     changed "remove link $bindir/slm"
   fi
 
-  conf=$destdir$confdir/slm.env
-  if [ -f "$conf" ]; then
-    if [ -n "$purge" ] || cmp -s "$conf" "$root/etc/slm.env"; then
+  for f in slm.conf slm.env; do
+    conf=$destdir$confdir/$f
+    [ -f "$conf" ] || continue
+    if [ -n "$purge" ] || cmp -s "$conf" "$root/etc/$f"; then
       rm -f "$conf"
-      changed "remove $confdir/slm.env"
+      changed "remove $confdir/$f"
     else
-      say "keep $confdir/slm.env: it was edited (--purge removes it)"
+      say "keep $confdir/$f: it was edited (--purge removes it)"
     fi
-  fi
+  done
   rmdir "$destdir$confdir" 2>/dev/null && changed "remove directory $confdir" || true
 
   while IFS= read -r f; do

@@ -90,6 +90,38 @@ check "program under /opt/slm" test -x "$root/opt/slm/bin/slm" -a -x "$root/opt/
 check "every file of the archive installed, same content" diff -rq -x .install-manifest "$image" "$root/opt/slm"
 check "/usr/local/bin/slm links to /opt/slm/bin/slm" test "$(readlink "$root/usr/local/bin/slm")" = /opt/slm/bin/slm
 check "default config /etc/slm/slm.env" cmp -s "$image/etc/slm.env" "$root/etc/slm/slm.env"
+check "default config /etc/slm/slm.conf, the file the unit's ExecStart reads" cmp -s "$image/etc/slm.conf" "$root/etc/slm/slm.conf"
+for unit in "$image"/systemd/*.service; do
+  [ -f "$unit" ] || continue
+  check "$(basename "$unit") reads the installed files" sh -c "grep -q 'slm serve --config /etc/slm/slm.conf' '$unit' && grep -qx 'EnvironmentFile=-/etc/slm/slm.env' '$unit'"
+  check "$(basename "$unit") and slm.env agree on SLM_HOME and SLM_NATIVE_DIR" sh -c \
+    "for v in SLM_HOME SLM_NATIVE_DIR; do u=\$(sed -n \"s/^Environment=\$v=//p\" '$unit'); e=\$(sed -n \"s/^\$v=//p\" '$image/etc/slm.env'); [ -n \"\$u\" ] && [ \"\$u\" = \"\$e\" ] || exit 1; done"
+done
+check "the service's model store (SLM_HOME/models) is the one the installer made and slm.conf names" sh -c \
+  "grep -qx 'SLM_HOME=/var/lib/slm' '$image/etc/slm.env' && grep -qx 'models_dir = /var/lib/slm/models' '$image/etc/slm.conf'"
+sed "s|/var/lib/slm/models|$root/var/lib/slm/models|" "$root/etc/slm/slm.conf" > "$tmp/installed.conf"
+bare "$root/opt/slm/bin/slm" serve --config "$tmp/installed.conf" --check-config > "$tmp/out/check-config" 2>&1
+rc=$?
+check "the installed default config starts with an empty store (exit $rc: $(head -c 300 "$tmp/out/check-config"))" test "$rc" = 0
+# The installed slm serve answers a request (curl on the test machine stands in for a client).
+if command -v curl >/dev/null 2>&1; then
+  port=$((20000 + $$ % 20000))
+  # Not through bare(): a function in the background is a subshell, and $! would not be slm.
+  env -i HOME="$tmp/home" PATH="$tmp/tools" SLM_NATIVE_DIR="$tmp/native" \
+    "$root/opt/slm/bin/slm" serve --config /dev/null --model "stories=$model" --port "$port" > "$tmp/out/serve" 2>&1 &
+  serve_pid=$!
+  i=0
+  while [ $i -lt 60 ] && ! curl -sf "http://127.0.0.1:$port/health" >/dev/null 2>&1; do sleep 0.5; i=$((i + 1)); done
+  curl -s -H 'Content-Type: application/json' -d '{"model":"stories","prompt":"Once upon a time","max_tokens":4}' \
+    "http://127.0.0.1:$port/v1/completions" > "$tmp/out/completion" 2>&1
+  check "the installed slm serve answers a completion ($(head -c 300 "$tmp/out/completion"); log: $(tail -c 300 "$tmp/out/serve"))" \
+    grep -q '"text_completion"' "$tmp/out/completion"
+  kill "$serve_pid" 2>/dev/null
+  wait "$serve_pid"
+  check "it drains and exits 0 on SIGTERM" test "$?" = 0
+else
+  echo "SKIP: no curl: the installed slm serve is not exercised"
+fi
 check "state directory /var/lib/slm/models" test -d "$root/var/lib/slm/models"
 check "it says it skips the user and systemctl under DESTDIR" \
   sh -c "grep -q 'skip creating user slm: DESTDIR' '$tmp/out/install1' && grep -qE 'skip systemctl|ships no systemd unit' '$tmp/out/install1'"
@@ -137,7 +169,7 @@ sed 's/^/    /' "$tmp/out/uninstall"
 check "--uninstall exits 0" test "$rc" = 0
 check "/opt/slm is gone" test ! -e "$root/opt/slm"
 check "/usr/local/bin/slm is gone" test ! -e "$root/usr/local/bin/slm" -a ! -L "$root/usr/local/bin/slm"
-check "the unshipped default config is gone" test ! -e "$root/etc/slm/slm.env"
+check "the unedited default configs are gone" test ! -e "$root/etc/slm/slm.env" -a ! -e "$root/etc/slm/slm.conf"
 check "no unit left" sh -c "! ls '$root'/etc/systemd/system/*.service >/dev/null 2>&1"
 check "models are kept" test -f "$root/var/lib/slm/models/kept.gguf"
 DESTDIR=$root "$image/install.sh" > /dev/null 2>&1
@@ -159,7 +191,14 @@ if [ -n "$deb" ] && command -v dpkg-deb >/dev/null 2>&1; then
     grep -q 'dev.slm.cli.Main source: shared objects file (top)' "$tmp/out/deb-version"
   check "the .deb depends on the C++ and OpenMP runtimes" \
     sh -c "dpkg-deb -f '$deb' Depends | grep -q libgomp1 && dpkg-deb -f '$deb' Depends | grep -q libstdc++6"
-  check "the .deb's /etc/slm/slm.env is a conffile" sh -c "dpkg-deb -I '$deb' conffiles | grep -qx /etc/slm/slm.env"
+  check "the .deb's /etc/slm/slm.env and slm.conf are conffiles" \
+    sh -c "dpkg-deb -I '$deb' conffiles | grep -qx /etc/slm/slm.env && dpkg-deb -I '$deb' conffiles | grep -qx /etc/slm/slm.conf"
+  check "the .deb installs /etc/slm/slm.conf" cmp -s "$image/etc/slm.conf" "$tmp/deb/etc/slm/slm.conf"
+  dpkg-deb -e "$deb" "$tmp/deb-control"
+  check "postinst makes the home directory before the user (no 'can't be accessed' warning)" \
+    sh -c "awk '/mkdir -p \/var\/lib\/slm/ {m=NR} /adduser/ {a=NR} END {exit !(m && a && m < a)}' '$tmp/deb-control/postinst'"
+  check "postrm purge removes the slm user and group" \
+    sh -c "grep -q 'deluser --system' '$tmp/deb-control/postrm' && grep -q 'delgroup --system' '$tmp/deb-control/postrm'"
 else
   echo "SKIP: no .deb next to the archive (dpkg-deb missing when it was built)"
 fi

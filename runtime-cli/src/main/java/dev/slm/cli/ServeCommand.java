@@ -60,7 +60,7 @@ final class ServeCommand implements Callable<Integer> {
         } catch (ConfigException e) {
             System.out.flush();
             e.problems().forEach(p -> System.err.println("slm: error: " + p));
-            return ExitCodes.FAILURE;
+            return checkConfig ? ExitCodes.FAILURE : ExitCodes.CONFIG;
         }
         if (checkConfig) {
             printSummary(config, plans);

@@ -109,6 +109,16 @@ class ServeCommandTest {
         assertEquals(1, r.err().lines().count(), r.err());
     }
 
+    /** Not --check-config: a service with a broken config exits 78, which its unit does not restart. */
+    @Test
+    void servingWithABrokenConfigExits78(@TempDir Path dir) throws IOException {
+        Path conf = dir.resolve("slm.conf");
+        Files.writeString(conf, "port = seventy\n");
+        Result r = slm("serve", "--config", conf.toString());
+        assertEquals(78, r.code(), r.err());
+        assertTrue(r.err().startsWith("slm: error: " + conf + ":1: port must be a whole number"), r.err());
+    }
+
     @Test
     void missingConfigFileIsReported(@TempDir Path dir) {
         Result r = slm("serve", "--config", dir.resolve("nope.conf").toString(), "--check-config");

@@ -112,6 +112,7 @@ class ServeProcessTest {
 
     private static HttpRequest streamRequest(URI base) {
         return HttpRequest.newBuilder(base.resolve("/v1/completions")).timeout(Duration.ofSeconds(120))
+                .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"stories\",\"prompt\":\"" + FixtureModel.PROMPT
                         + "\",\"max_tokens\":" + TOKENS + ",\"temperature\":0,\"stream\":true,\"stream_options\":{\"include_usage\":true}}"))
                 .build();

@@ -27,6 +27,41 @@ class SystemdUnitTest {
         assertTrue(lines.stream().anyMatch(l -> l.startsWith("MemoryMax=")), "a memory limit");
     }
 
+    /** Issue 14: the unit must read slm.env, agree with it, stop looping on a broken config, and be confined. */
+    @Test
+    void unitReadsItsEnvironmentStopsOnABrokenConfigAndIsConfined() throws IOException {
+        List<String> lines = Files.readAllLines(UNIT).stream().map(String::strip).toList();
+        for (String directive : List.of("EnvironmentFile=-/etc/slm/slm.env", "Environment=SLM_HOME=/var/lib/slm",
+                "RestartPreventExitStatus=78", "StartLimitBurst=5", "SystemCallFilter=@system-service",
+                "PrivateUsers=yes", "PrivateMounts=yes", "RemoveIPC=yes")) {
+            assertTrue(lines.contains(directive), "missing " + directive);
+        }
+        List<String> env = Files.readAllLines(UNIT.resolveSibling("../etc/slm.env").normalize());
+        for (String line : lines) {
+            if (line.startsWith("Environment=SLM_")) {
+                String setting = line.substring("Environment=".length());
+                assertTrue(env.contains(setting), "slm.env disagrees with the unit's " + setting);
+            }
+        }
+    }
+
+    @Test
+    void systemdAnalyzeSecurityRatesTheUnitAtMost1Point5(@TempDir Path dir) throws Exception {
+        assumeTrue(ExternalTool.available("systemd-analyze", "--version"), "systemd-analyze is not installed");
+        Path slm = dir.resolve("slm");
+        Files.writeString(slm, "#!/bin/sh\nexit 0\n");
+        Files.setPosixFilePermissions(slm, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path unit = dir.resolve("slm.service");
+        Files.writeString(unit, Files.readString(UNIT).replace("/opt/slm/bin/slm", slm.toString()));
+        ExternalTool security = ExternalTool.run(dir, 60, "systemd-analyze", "security", "--offline=true", unit.toString());
+        assumeTrue(security.exitCode() == 0 || security.stdout().contains("Overall exposure level"),
+                "this systemd-analyze cannot rate units offline (needs systemd 250+): " + security.tail());
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("Overall exposure level for slm.service: (\\d+\\.\\d)")
+                .matcher(security.stdout());
+        assertTrue(m.find(), security.tail());
+        assertTrue(Double.parseDouble(m.group(1)) <= 1.5, "exposure " + m.group(1) + " (3.0 before issue 14)");
+    }
+
     @Test
     void systemdAnalyzeVerifiesTheUnit(@TempDir Path dir) throws Exception {
         assumeTrue(ExternalTool.available("systemd-analyze", "--version"),

@@ -37,7 +37,7 @@ public enum GgmlType {
 
     /** Bytes taken by {@code elements} values of this type (a whole number of blocks). */
     public long bytesFor(long elements) {
-        return Math.ceilDiv(elements, blockSize) * typeSize;
+        return Math.multiplyExact(Math.ceilDiv(elements, blockSize), (long) typeSize);
     }
 
     public static GgmlType byId(int id) {

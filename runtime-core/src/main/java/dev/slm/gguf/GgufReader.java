@@ -43,6 +43,10 @@ public final class GgufReader {
         if (Files.isDirectory(path)) {
             throw new GgufException(path + " is a directory, not a model file: pass the .gguf file inside it");
         }
+        if (Files.exists(path) && !Files.isRegularFile(path)) {
+            // Opening a FIFO blocks until someone writes to it, and a device never ends: never open them.
+            throw new GgufException(path + " is not a regular file (a FIFO, device or socket): pass a .gguf file");
+        }
         long size;
         try (InputStream raw = Files.newInputStream(path)) {
             size = Files.size(path);
@@ -88,8 +92,13 @@ public final class GgufReader {
         long dataOffset = Math.ceilDiv(position, alignment) * alignment;
         long needed = dataOffset;
         for (GgufTensor t : tensors) {
-            needed = Math.max(needed, dataOffset + t.offset() + t.byteSize());
+            try {
+                needed = Math.max(needed, Math.addExact(Math.addExact(dataOffset, t.offset()), t.byteSize()));
+            } catch (ArithmeticException e) {
+                throw corrupt("tensor " + t.name() + " ends past any possible file size");
+            }
         }
+        HyperParameters.check(metadata, this::corrupt);
         if (needed > fileSize) {
             throw new GgufException(path + " is truncated: its tensors need " + needed + " bytes but the file has "
                     + fileSize + " (download it again; `slm verify` checks pulled models)");
@@ -121,7 +130,13 @@ public final class GgufReader {
         if (offset < 0) {
             throw corrupt("tensor " + name + " has a negative offset");
         }
-        return new GgufTensor(name, shape, type, offset);
+        GgufTensor tensor = new GgufTensor(name, shape, type, offset);
+        try {
+            tensor.byteSize();
+        } catch (ArithmeticException e) {
+            throw corrupt("tensor " + name + " has dimensions " + java.util.Arrays.toString(shape) + " whose product overflows");
+        }
+        return tensor;
     }
 
     private Object readValue(int type, String key) throws IOException {
@@ -225,7 +240,7 @@ public final class GgufReader {
         return new GgufException(path + " is not a GGUF model: " + why + " (pass a .gguf file)");
     }
 
-    private GgufException corrupt(String why) {
+    GgufException corrupt(String why) {
         return new GgufException(path + " is corrupt: " + why + " (download it again)");
     }
 

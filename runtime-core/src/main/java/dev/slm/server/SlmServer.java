@@ -5,8 +5,10 @@ import dev.slm.server.api.ApiHandler;
 import dev.slm.server.config.ServerConfig;
 import dev.slm.server.local.LocalModels;
 import dev.slm.server.metrics.ServerMetrics;
+import dev.slm.server.net.ConnectionGuard;
 import dev.slm.server.runner.RunnerLaunch;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,16 +30,17 @@ public final class SlmServer implements AutoCloseable {
 
     static {
         // The JDK server reads these once, when the first server is created. Nagle's algorithm would
-        // hold back small SSE writes (one token each); a request that trickles in is cut off after 60 s.
+        // hold back small SSE writes (one token each); a request whose body trickles in is cut off
+        // after 60 s. Connections are counted and limited by the ConnectionGuard in front of it.
         setIfAbsent("sun.net.httpserver.nodelay", "true");
         setIfAbsent("sun.net.httpserver.maxReqTime", "60");
-        setIfAbsent("jdk.httpserver.maxConnections", "512");
     }
 
     private final ServerConfig config;
     private final ServerMetrics metrics;
     private final LocalModels models;
     private final HttpServer http;
+    private final ConnectionGuard guard;
     private final ApiHandler handler;
     private final ExecutorService executor;
     private final AtomicBoolean draining = new AtomicBoolean();
@@ -47,17 +50,26 @@ public final class SlmServer implements AutoCloseable {
         this.config = config;
         this.metrics = new ServerMetrics();
         this.models = new LocalModels(config, launch, metrics);
-        this.handler = new ApiHandler(config, models, metrics, this::notReady);
         this.executor = Executors.newVirtualThreadPerTaskExecutor();
         HttpServer server;
+        ConnectionGuard front;
         try {
-            server = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 128);
+            // The HTTP server listens on loopback only; clients reach it through the guard.
+            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 512);
+            try {
+                front = ConnectionGuard.bind(new InetSocketAddress(config.host(), config.port()), server.getAddress(),
+                        config.limits(), metrics);
+            } catch (IOException e) {
+                server.stop(0);
+                throw e;
+            }
         } catch (IOException e) {
             models.close();
-            handler.close();
             throw e;
         }
         this.http = server;
+        this.guard = front;
+        this.handler = new ApiHandler(config, models, metrics, this::notReady, guard);
         http.createContext("/", handler);
         http.setExecutor(executor);
     }
@@ -81,7 +93,11 @@ public final class SlmServer implements AutoCloseable {
                     + " (is another server using the port? set port or host)");
         }
         server.http.start();
+        server.guard.start();
         server.models.preload();
+        if (server.models.models().isEmpty()) {
+            log.warn("no models to serve yet: the model store is empty; pull one as this server's user (slm pull NAME) and restart");
+        }
         log.info("slm serve listening on http://{}:{} with models {}{}", config.host(), server.port(),
                 server.models.models().stream().map(m -> m.id()).toList(),
                 config.apiKeys().isEmpty() ? " (no API keys: anyone who can reach the port may use it)" : "");
@@ -89,11 +105,11 @@ public final class SlmServer implements AutoCloseable {
     }
 
     public InetSocketAddress address() {
-        return http.getAddress();
+        return guard.address();
     }
 
     public int port() {
-        return http.getAddress().getPort();
+        return guard.address().getPort();
     }
 
     public ServerConfig config() {
@@ -131,6 +147,7 @@ public final class SlmServer implements AutoCloseable {
         int running = handler.inFlight();
         log.info("shutting down: {} requests in flight, waiting up to {} s for them", running, grace.toSeconds());
         models.stopAdmitting();
+        guard.stopAccepting();
         // stop() closes the listening socket at once, then waits for the exchanges still running.
         Thread stopper = Thread.ofPlatform().name("slm-http-stop").start(() -> http.stop((int) grace.toSeconds() + 10));
         long deadline = System.nanoTime() + grace.toNanos();
@@ -151,6 +168,7 @@ public final class SlmServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        guard.close();
         models.close();
         handler.close();
         executor.shutdownNow();

@@ -95,6 +95,68 @@ class GgufReaderTest {
         assertTrue(dir.getMessage().contains("is a directory"), dir.getMessage());
     }
 
+    /** llama.cpp aborts the process (exit 134) on these values; the header check names the key instead. */
+    @Test
+    void rejectsHyperParametersThatCrashLlamaCpp() throws IOException {
+        Path noLayers = patched("llama.block_count", b -> b.putInt(0));
+        assertOneLine(noLayers, "llama.block_count is 0");
+        for (float eps : new float[] {Float.NaN, -1e-5f, Float.POSITIVE_INFINITY}) {
+            Path bad = patched("llama.attention.layer_norm_rms_epsilon", b -> b.putFloat(eps));
+            assertOneLine(bad, "llama.attention.layer_norm_rms_epsilon is " + eps);
+        }
+    }
+
+    @Test
+    void rejectsTensorShapesWhoseSizeOverflows() throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(4096).order(ByteOrder.LITTLE_ENDIAN);
+        b.put("GGUF".getBytes()).putInt(3).putLong(1).putLong(0);
+        b.putLong(1).put((byte) 'w').putInt(4);
+        for (int d = 0; d < 4; d++) {
+            b.putLong(1L << 40);
+        }
+        b.putInt(0).putLong(0); // F32, offset 0
+        Path huge = Files.write(tmp.resolve("huge.gguf"), b.array());
+        assertOneLine(huge, "whose product overflows");
+    }
+
+    @Test
+    void rejectsAFifoWithoutOpeningIt() throws Exception {
+        Path fifo = tmp.resolve("model.gguf");
+        org.junit.jupiter.api.Assumptions.assumeTrue(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0, "mkfifo");
+        GgufException e = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(5),
+                () -> assertThrows(GgufException.class, () -> GgufReader.read(fifo)));
+        assertTrue(e.getMessage().contains("not a regular file"), e.getMessage());
+    }
+
+    private static void assertOneLine(Path file, String expected) {
+        GgufException e = assertThrows(GgufException.class, () -> GgufReader.read(file));
+        assertTrue(e.getMessage().contains(expected), e.getMessage());
+        assertFalse(e.getMessage().contains("\n"), e.getMessage());
+    }
+
+    /** A copy of the fixture with the value of metadata {@code key} overwritten by {@code write}. */
+    private Path patched(String key, java.util.function.Consumer<ByteBuffer> write) throws IOException {
+        byte[] all = Files.readAllBytes(FixtureModel.path());
+        byte[] name = key.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        int at = indexOf(all, name);
+        assertTrue(at > 0, key + " is in the fixture");
+        write.accept(ByteBuffer.wrap(all, at + name.length + 4, 8).order(ByteOrder.LITTLE_ENDIAN));
+        return Files.write(tmp.resolve("patched-" + key + "-" + System.nanoTime() + ".gguf"), all);
+    }
+
+    private static int indexOf(byte[] all, byte[] part) {
+        outer:
+        for (int i = 0; i + part.length <= all.length; i++) {
+            for (int j = 0; j < part.length; j++) {
+                if (all[i + j] != part[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
     private Path truncatedCopy(long length) throws IOException {
         byte[] all = Files.readAllBytes(FixtureModel.path());
         return Files.write(tmp.resolve("cut-" + length + ".gguf"), Arrays.copyOf(all, (int) length));

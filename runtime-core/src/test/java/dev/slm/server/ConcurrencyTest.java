@@ -108,6 +108,7 @@ class ConcurrencyTest {
     private Outcome streamOnce() throws IOException, InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(t.base.resolve("/v1/completions"))
                 .timeout(Duration.ofSeconds(120))
+                .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(TestServer.completionBody("stories", TOKENS, true))).build();
         HttpResponse<java.util.stream.Stream<String>> r = t.http.send(request, HttpResponse.BodyHandlers.ofLines());
         List<String> lines = r.body().toList();

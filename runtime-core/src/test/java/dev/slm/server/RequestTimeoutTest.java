@@ -39,6 +39,7 @@ class RequestTimeoutTest {
     @Test
     void aStalledGenerationTimesOutWith504AndItsSlotComesBack() throws Exception {
         HttpRequest request = HttpRequest.newBuilder(t.base.resolve("/v1/completions")).timeout(Duration.ofSeconds(60))
+                .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(TestServer.completionBody("stories", 1900, false))).build();
         CompletableFuture<HttpResponse<String>> pending = t.http.sendAsync(request, HttpResponse.BodyHandlers.ofString());
         TestServer.await("the request to take the slot", Duration.ofSeconds(30),

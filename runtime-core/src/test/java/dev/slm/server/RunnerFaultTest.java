@@ -100,6 +100,7 @@ class RunnerFaultTest {
         t.post("/v1/completions", TestServer.completionBody("stories", 2, false));
         long pid = runnerPid();
         HttpRequest request = HttpRequest.newBuilder(t.base.resolve("/v1/completions")).timeout(Duration.ofSeconds(60))
+                .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(TestServer.completionBody("stories", 1900, false))).build();
         CompletableFuture<HttpResponse<String>> pending = t.http.sendAsync(request, HttpResponse.BodyHandlers.ofString());
         TestServer.await("the request to take a slot", Duration.ofSeconds(30),

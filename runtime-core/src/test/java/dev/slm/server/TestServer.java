@@ -41,10 +41,15 @@ public final class TestServer implements AutoCloseable {
      * model's path. Server-wide defaults for tests: port 0, loopback, one thread per model.
      */
     public static TestServer start(String config) {
+        return start(config, dev.slm.server.runner.RunnerLaunch.sameJava());
+    }
+
+    /** As {@link #start(String)}, with runners started by {@code launch} (a stand-in that crashes, say). */
+    public static TestServer start(String config, dev.slm.server.runner.RunnerLaunch launch) {
         String text = "host = 127.0.0.1\nport = 0\nthreads = 1\nshutdown_grace = 5s\n"
                 + config.replace("${MODEL}", FixtureModel.path().toString());
         ServerConfig c = ServerConfigBinder.bind(ConfigFile.parse(text, "test.conf"));
-        return new TestServer(SlmServer.start(c));
+        return new TestServer(SlmServer.start(c, launch));
     }
 
     public HttpResponse<String> post(String path, String body, String... headers) {

@@ -79,8 +79,20 @@ final class ApiExchange {
         return streamed;
     }
 
-    /** The body as a JSON object: 413 past the size limit, 400 for anything that is not one JSON object. */
+    /**
+     * The body as a JSON object: 415 unless it is declared {@code application/json}, 413 past the
+     * size limit, 400 for anything that is not one JSON object. A web page can send
+     * {@code text/plain} to any address without asking (no CORS preflight); it cannot send JSON.
+     */
     ObjectNode readJsonObject() throws IOException {
+        String type = header("Content-Type");
+        String media = type == null ? "" : type.split(";", 2)[0].strip().toLowerCase(java.util.Locale.ROOT);
+        if (!media.equals("application/json")) {
+            throw new ApiException(415, "invalid_request_error", "unsupported_media_type", null,
+                    "the request body must be sent as Content-Type: application/json"
+                            + (type == null ? " (none was given)" : ", not " + LogSafe.of(type))
+                            + "; with curl: -H 'Content-Type: application/json'");
+        }
         String declared = header("Content-Length");
         if (declared != null) {
             long length;

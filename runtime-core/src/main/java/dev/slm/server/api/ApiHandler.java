@@ -8,6 +8,8 @@ import dev.slm.server.ApiException;
 import dev.slm.server.backend.ModelRouter;
 import dev.slm.server.config.ServerConfig;
 import dev.slm.server.metrics.ServerMetrics;
+import dev.slm.server.net.ClientConnection;
+import dev.slm.server.net.ConnectionGuard;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,19 +35,24 @@ public final class ApiHandler implements HttpHandler, AutoCloseable {
     private final ServerMetrics metrics;
     private final ApiKeys keys;
     private final CorsPolicy cors;
+    private final HostPolicy hosts;
     private final Supplier<List<String>> notReady;
     private final Map<String, Route> routes = new LinkedHashMap<>();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final HybridRouter hybrid;
+    private final ConnectionGuard guard;
 
     /**
      * @param notReady why the server is not ready (empty when it is), for {@code /ready}
      */
-    public ApiHandler(ServerConfig config, ModelRouter router, ServerMetrics metrics, Supplier<List<String>> notReady) {
+    public ApiHandler(ServerConfig config, ModelRouter router, ServerMetrics metrics, Supplier<List<String>> notReady,
+                      ConnectionGuard guard) {
         this.config = config;
+        this.guard = guard;
         this.metrics = metrics;
         this.keys = new ApiKeys(config.apiKeys());
         this.cors = new CorsPolicy(config.corsOrigins());
+        this.hosts = new HostPolicy(config.host(), config.limits().allowedHosts());
         this.notReady = notReady;
         GenerationResponder responder = new GenerationResponder(metrics);
         this.hybrid = config.routing().map(routing -> HybridRouter.builder(routing,
@@ -83,6 +90,10 @@ public final class ApiHandler implements HttpHandler, AutoCloseable {
         inFlight.incrementAndGet();
         long start = System.nanoTime();
         ApiExchange ex = new ApiExchange(http, config.maxBodyBytes());
+        ClientConnection client = guard == null ? null : guard.connection(http.getRemoteAddress());
+        if (client != null) {
+            client.requestStarted();
+        }
         String endpoint = "other";
         try {
             String path = ex.path();
@@ -99,6 +110,17 @@ public final class ApiHandler implements HttpHandler, AutoCloseable {
                 return;
             }
             try {
+                if (!hosts.allows(ex.header("Host"))) {
+                    throw new ApiException(403, "invalid_request_error", "host_not_allowed", null,
+                            "this server does not answer to the host name in the Host header; add it to allowed_hosts if it is really this server's name");
+                }
+                String origin = ex.header("Origin");
+                // A page of another origin (a sandboxed one sends "null") may reach only the probes.
+                // (A preflight from it gets its 405 below: without CORS headers the browser sends nothing more.)
+                if (origin != null && !corsAllowed && !ex.method().equals("OPTIONS") && !(route != null && route.open())) {
+                    throw new ApiException(403, "invalid_request_error", "origin_not_allowed", null,
+                            "requests from web pages of origin " + LogSafe.of(origin) + " are refused: add it to cors_origins to allow them");
+                }
                 if (route == null) {
                     throw new ApiException(404, "invalid_request_error", "not_found", null,
                             "no such endpoint: " + ex.method() + " " + path);
@@ -113,16 +135,26 @@ public final class ApiHandler implements HttpHandler, AutoCloseable {
                     throw new ApiException(401, "invalid_request_error", "invalid_api_key", null,
                             "missing or incorrect API key: send 'Authorization: Bearer <key>' with a key configured on the server");
                 }
-                route.endpoint().handle(ex);
+                if (route.method().equals("POST")) {
+                    try (ClientWatch watch = ClientWatch.start(client, () -> ex.status() == 0, () -> {
+                        metrics.disconnects.inc();
+                        log.info("client went away before its answer; cancelling its request{}",
+                                ex.model() == null ? "" : " on model '" + LogSafe.of(ex.model()) + "'");
+                    })) {
+                        route.endpoint().handle(ex);
+                    }
+                } else {
+                    route.endpoint().handle(ex);
+                }
             } catch (ApiException e) {
                 metrics.errors.inc(e.code());
                 if (ex.status() == 0) {
                     ex.sendError(e);
                 }
             } catch (IOException e) {
-                log.debug("{} {}: connection failed: {}", ex.method(), path, e.getMessage());
+                log.debug("{} {}: connection failed: {}", LogSafe.of(ex.method()), LogSafe.of(path), e.getMessage());
             } catch (RuntimeException e) {
-                log.error("{} {} failed", ex.method(), path, e);
+                log.error("{} {} failed", LogSafe.of(ex.method()), LogSafe.of(path), e);
                 metrics.errors.inc("internal_error");
                 if (ex.status() == 0) {
                     ex.sendError(new ApiException(500, "server_error", "internal_error", null,
@@ -130,9 +162,12 @@ public final class ApiHandler implements HttpHandler, AutoCloseable {
                 }
             }
         } catch (IOException e) {
-            log.debug("{} {}: could not send the answer: {}", ex.method(), ex.path(), e.getMessage());
+            log.debug("{} {}: could not send the answer: {}", LogSafe.of(ex.method()), LogSafe.of(ex.path()), e.getMessage());
         } finally {
             http.close();
+            if (client != null) {
+                client.requestEnded();
+            }
             inFlight.decrementAndGet();
             int status = ex.status() == 0 ? 204 : ex.status();
             metrics.requests.inc(endpoint, Integer.toString(status));
@@ -142,13 +177,17 @@ public final class ApiHandler implements HttpHandler, AutoCloseable {
         }
     }
 
+    /** One line per request; what the client chose (path, model) is escaped so it cannot forge lines. */
     private void accessLog(ApiExchange ex, int status, long start) {
         long ms = (System.nanoTime() - start) / 1_000_000;
+        String method = LogSafe.of(ex.method());
+        String path = LogSafe.of(ex.path());
+        String model = LogSafe.of(ex.model());
         if (ex.usage() != null) {
-            access.info("{} {} {} model={} stream={} prompt_tokens={} completion_tokens={} {}ms", ex.method(), ex.path(), status,
-                    ex.model(), ex.streamed(), ex.usage().promptTokens(), ex.usage().completionTokens(), ms);
+            access.info("{} {} {} model={} stream={} prompt_tokens={} completion_tokens={} {}ms", method, path, status,
+                    model, ex.streamed(), ex.usage().promptTokens(), ex.usage().completionTokens(), ms);
         } else {
-            access.info("{} {} {}{} {}ms", ex.method(), ex.path(), status, ex.model() == null ? "" : " model=" + ex.model(), ms);
+            access.info("{} {} {}{} {}ms", method, path, status, model == null ? "" : " model=" + model, ms);
         }
     }
 

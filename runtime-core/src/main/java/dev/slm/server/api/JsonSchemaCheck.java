@@ -12,6 +12,14 @@ import java.util.Set;
  * points nowhere, a minimum above the maximum...): the runner would die and take every request it
  * holds with it. The mistakes it is known to die on are refused here with a 400 instead; anything
  * still missed costs a runner restart, never the server.
+ *
+ * <p>It also bounds what the schema may expand to. llama.cpp turns every repetition into grammar
+ * rules, one per repeat: {@code {"type":"string","minLength":1000000000}} or a pattern
+ * {@code ^a{100000000}$} took one runner to 15.8 GB in two minutes, which neither a disconnect nor
+ * {@code request_timeout} stopped. So each repeat count ({@code minLength}, {@code maxLength},
+ * {@code minItems}, {@code maxItems}, {@code minProperties}, {@code maxProperties}, a pattern's
+ * {@code {n,m}}) may be at most {@link #MAX_REPEAT}, and all of them together, nested pattern
+ * groups multiplied, at most {@link #MAX_EXPANSION}.
  */
 public final class JsonSchemaCheck {
     private static final String PARAM = "response_format.json_schema.schema";
@@ -21,7 +29,15 @@ public final class JsonSchemaCheck {
     private static final Map<String, String> BOUNDS = Map.of(
             "minimum", "maximum", "minLength", "maxLength", "minItems", "maxItems", "minProperties", "maxProperties");
 
+    /** The most one repetition may repeat: enough for long strings and lists, a few MB of grammar at most. */
+    static final int MAX_REPEAT = 4096;
+    /** The most all repetitions of one schema may expand to together. */
+    static final long MAX_EXPANSION = 65_536;
+    private static final java.util.List<String> REPEATS = java.util.List.of(
+            "minLength", "maxLength", "minItems", "maxItems", "minProperties", "maxProperties");
+
     private final JsonNode root;
+    private long expansion;
 
     private JsonSchemaCheck(JsonNode root) {
         this.root = root;
@@ -100,10 +116,42 @@ public final class JsonSchemaCheck {
             throw problem(at, "required must be an array of property names");
         }
         bounds(s, at);
+        repeats(s, at);
         JsonNode pattern = s.get("pattern");
         if (pattern != null && (!pattern.isTextual() || !pattern.textValue().startsWith("^") || !pattern.textValue().endsWith("$"))) {
             throw problem(at, "a pattern must be a string that starts with ^ and ends with $ (llama.cpp's rule), got " + pattern);
         }
+        if (pattern != null) {
+            grow(PatternSize.of(pattern.textValue(), MAX_REPEAT, MAX_EXPANSION, at), at, "pattern");
+        }
+    }
+
+    private void repeats(JsonNode s, String at) {
+        for (String key : REPEATS) {
+            JsonNode n = s.get(key);
+            if (n == null) {
+                continue;
+            }
+            if (n.decimalValue().signum() < 0) {
+                throw problem(at, key + " " + n + " is negative");
+            }
+            if (n.decimalValue().compareTo(java.math.BigDecimal.valueOf(MAX_REPEAT)) > 0) {
+                throw tooBig(at, key + " " + n + " is above " + MAX_REPEAT + ", the most this server lets a schema repeat");
+            }
+            grow(n.longValue(), at, key);
+        }
+    }
+
+    private void grow(long size, String at, String what) {
+        expansion += size;
+        if (expansion > MAX_EXPANSION) {
+            throw tooBig(at, "the schema's repetitions expand to more than " + MAX_EXPANSION
+                    + " grammar elements (reached at " + what + ")");
+        }
+    }
+
+    static ApiException tooBig(String at, String message) {
+        return problem(at, message + "; llama.cpp expands every repeat into its grammar, so larger bounds would take gigabytes");
     }
 
     private void bounds(JsonNode s, String at) {

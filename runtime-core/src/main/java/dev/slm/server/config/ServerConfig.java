@@ -19,11 +19,13 @@ import java.util.Optional;
  * @param loadTimeout    how long a model may take to load
  * @param memoryBudget   bytes the loaded models may use together, by estimate; never loaded past
  * @param routing        hybrid routing (the file named by {@code routing}); empty = every request answered locally
+ * @param limits         what hostile clients and broken runners are allowed
  */
 public record ServerConfig(String host, int port, List<String> apiKeys, List<String> corsOrigins,
                            long maxBodyBytes, int maxTokens, Duration requestTimeout, Duration shutdownGrace,
                            Duration loadTimeout, long memoryBudget, Optional<Path> nativeLibraryDir,
-                           List<ModelConfig> models, Optional<RoutingConfig> routing) {
+                           List<ModelConfig> models, Optional<RoutingConfig> routing,
+                           ServerLimits limits) {
 
     public ServerConfig {
         apiKeys = List.copyOf(apiKeys);
@@ -37,6 +39,6 @@ public record ServerConfig(String host, int port, List<String> apiKeys, List<Str
 
     public ServerConfig withPort(int v) {
         return new ServerConfig(host, v, apiKeys, corsOrigins, maxBodyBytes, maxTokens, requestTimeout,
-                shutdownGrace, loadTimeout, memoryBudget, nativeLibraryDir, models, routing);
+                shutdownGrace, loadTimeout, memoryBudget, nativeLibraryDir, models, routing, limits);
     }
 }

@@ -45,7 +45,15 @@ public final class ServerConfigBinder {
             "memory_budget", "80%",
             "native_library_dir", null,
             "models_dir", null,
-            "routing", null);
+            "routing", null,
+            "allowed_hosts", null,
+            "header_timeout", "10s",
+            "max_connections", "512",
+            "max_connections_per_address", "64",
+            "runner_stall_timeout", "10s",
+            "runner_memory_max", "auto",
+            "state_dir", null,
+            "serve_store", "false");
 
     /** Keys of a {@code [model.NAME]} section, with their defaults. */
     public static final Map<String, String> MODEL_KEYS = ordered(
@@ -145,6 +153,7 @@ public final class ServerConfigBinder {
         });
 
         Optional<RoutingConfig> routing = Optional.ofNullable(server.get("routing")).map(this::routing);
+        ServerLimits limits = limits(server);
 
         Path modelsDir = Optional.ofNullable(server.get("models_dir")).map(s -> Path.of(s.value()))
                 .orElseGet(() -> ModelStore.defaultRoot(System.getenv()));
@@ -154,14 +163,18 @@ public final class ServerConfigBinder {
             merged.putAll(entry.getValue());
             modelConfigs.add(model(entry.getKey(), merged, modelsDir));
         }
-        if (modelConfigs.isEmpty() && problems.isEmpty()) {
+        boolean serveStore = bool(server, SERVER_KEYS, "serve_store");
+        if (modelConfigs.isEmpty() && serveStore) {
+            modelConfigs.addAll(storeModels(modelDefaults, modelsDir, origin(server, "serve_store")));
+        }
+        if (modelConfigs.isEmpty() && !serveStore && problems.isEmpty()) {
             problems.add("no models configured: add a [model.NAME] section with a path or a pulled model's name to the config file, or pass --model NAME=PATH");
         }
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
         return new ServerConfig(host, port, apiKeys, cors, maxBody, maxTokens, requestTimeout, grace, loadTimeout,
-                budget, nativeDir, modelConfigs, routing);
+                budget, nativeDir, modelConfigs, routing, limits);
     }
 
     private ModelConfig model(String name, Map<String, ConfigSetting> s, Path modelsDir) {
@@ -390,6 +403,65 @@ public final class ServerConfigBinder {
             problems.add(s.origin() + ": cannot read the API key file " + file + ": " + e.getMessage());
             return List.of();
         }
+    }
+
+    /**
+     * {@code serve_store = true} without {@code [model.*]} sections: every usable model of the store,
+     * named as {@code slm list} names it, with the model defaults. What a service installed with
+     * its default config serves after {@code slm pull}; an empty store is no error (nothing to serve yet).
+     */
+    private List<ModelConfig> storeModels(Map<String, ConfigSetting> defaults, Path modelsDir, String origin) {
+        List<ModelConfig> found = new ArrayList<>();
+        try {
+            for (dev.slm.store.StoredModel m : ModelStore.at(modelsDir).list()) {
+                if (!m.usable() || !ConfigFile.isValidModelName(m.name())) {
+                    continue;
+                }
+                Map<String, ConfigSetting> s = new LinkedHashMap<>(defaults);
+                s.put("model", ConfigSetting.model(m.name(), "model", m.name(), origin + " (" + modelsDir + ")"));
+                found.add(model(m.name(), s, modelsDir));
+            }
+        } catch (SlmException e) {
+            problems.add(origin + ": cannot read the model store " + modelsDir + ": " + e.getMessage());
+        }
+        return found;
+    }
+
+    private ServerLimits limits(Map<String, ConfigSetting> s) {
+        List<String> hosts = list(s, "allowed_hosts").stream().map(h -> h.toLowerCase(Locale.ROOT)).toList();
+        Duration headerTimeout = duration(s, SERVER_KEYS, "header_timeout", false, Duration.ofMillis(100));
+        int maxConnections = integer(s, SERVER_KEYS, "max_connections", 2, 65_536);
+        int perAddress = integer(s, SERVER_KEYS, "max_connections_per_address", 1, 65_536);
+        Duration stall = duration(s, SERVER_KEYS, "runner_stall_timeout", false, Duration.ofMillis(500));
+        long memoryMax = parse(s, SERVER_KEYS, "runner_memory_max", -1L, raw -> switch (raw.toLowerCase(Locale.ROOT)) {
+            case "auto" -> -1L;
+            case "off", "none", "0" -> 0L;
+            default -> {
+                long v = parseSize(raw);
+                if (v < (256L << 20)) {
+                    throw new IllegalArgumentException("must be auto, off, or at least 256MiB (a runner JVM needs that much), got " + raw);
+                }
+                yield v;
+            }
+        });
+        Path stateDir = Optional.ofNullable(s.get("state_dir")).map(v -> Path.of(v.value()))
+                .orElseGet(() -> defaultStateDir(System.getenv()));
+        return new ServerLimits(hosts, headerTimeout, maxConnections, perAddress, stall, memoryMax, stateDir);
+    }
+
+    /** systemd's StateDirectory when run as a service, else {@code $SLM_HOME/state} or {@code ~/.local/state/slm}. */
+    static Path defaultStateDir(Map<String, String> env) {
+        String systemd = env.get("STATE_DIRECTORY");
+        if (systemd != null && !systemd.isBlank()) {
+            return Path.of(systemd.split(":")[0]);
+        }
+        String home = env.get("SLM_HOME");
+        if (home != null && !home.isBlank()) {
+            return Path.of(home, "state");
+        }
+        String xdg = env.get("XDG_STATE_HOME");
+        Path state = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".local", "state");
+        return state.resolve("slm");
     }
 
     private void checkHost(ConfigSetting s, String host) {

@@ -32,6 +32,8 @@ public final class LocalModel implements Backend {
     private volatile RunnerProcess runner;
     private volatile long lastUsedNanos = System.nanoTime();
     private boolean crashedBefore;
+    private volatile String trouble;
+    private final LoadBackoff backoff = new LoadBackoff();
 
     LocalModel(ModelConfig config, GgufFile header, MemoryEstimate estimate, LocalModels owner) {
         this.config = config;
@@ -151,26 +153,43 @@ public final class LocalModel implements Backend {
             crashedBefore = true; // only a crash leaves a dead runner here; unloading clears it
         }
         runner = null;
+        backoff.check(config.name());
         owner.reserveMemory(this);
         RunnerProcess r;
         try {
             r = owner.startRunner(this, this::onCrash);
         } catch (RuntimeException e) {
             owner.releaseMemory(this);
+            if (e instanceof ApiException a && LoadBackoff.counts(a)) {
+                trouble = backoff.failed(config.name(), a.getMessage());
+            }
             throw e;
         }
+        backoff.succeeded();
         owner.metrics().runnerStarts.inc(config.name());
         if (crashedBefore) {
             owner.metrics().runnerRestarts.inc(config.name());
             crashedBefore = false;
         }
         runner = r;
+        trouble = null;
         lastUsedNanos = System.nanoTime();
         return r;
     }
 
+    /** What went wrong with the last runner, until a new one is up; for {@code /ready}. */
+    java.util.Optional<String> trouble() {
+        return java.util.Optional.ofNullable(trouble);
+    }
+
     private void onCrash(RunnerProcess dead) {
         owner.metrics().runnerCrashes.inc(config.name());
+        if (dead.stalled()) {
+            owner.metrics().runnerStalls.inc(config.name());
+            trouble = "its runner (pid " + dead.pid() + ") stopped answering and was killed; a new one is starting";
+        } else {
+            trouble = "its runner (pid " + dead.pid() + ") exited unexpectedly; a new one is starting";
+        }
         lock.lock();
         try {
             if (runner == dead) {

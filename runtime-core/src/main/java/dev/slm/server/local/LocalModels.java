@@ -161,7 +161,8 @@ public final class LocalModels implements ModelRouter, AutoCloseable {
     /** Why {@link #ready()} is false, one entry per model that is not. */
     public List<String> notReady() {
         return models.values().stream().filter(m -> m.config().preload() && !m.loaded())
-                .map(m -> "model '" + m.model() + "' is not loaded yet").toList();
+                .map(m -> "model '" + m.model() + "' is not loaded yet" + m.trouble().map(t -> " (" + t + ")").orElse(""))
+                .toList();
     }
 
     /** Requests holding a slot now, in all models. */
@@ -193,8 +194,10 @@ public final class LocalModels implements ModelRouter, AutoCloseable {
         if (closing) {
             throw ApiException.unavailable("shutting_down", "the server is shutting down");
         }
+        long memoryLimit = config.limits().runnerMemoryLimit(m.estimate().total());
         return RunnerProcess.start(m.model(), m.config().path(), m.config().options(), config.nativeLibraryDir(),
-                launch, config.loadTimeout(), onCrash);
+                launch.command(memoryLimit, config.limits().stateDir().resolve("crash")), config.loadTimeout(),
+                config.limits().runnerStallTimeout(), onCrash);
     }
 
     /**

@@ -24,11 +24,17 @@ public final class ServerMetrics {
     public final MetricRegistry.Histogram tokensPerSecond = registry.histogram("slm_generation_tokens_per_second",
             "Decoding speed of each generation (tokens after the first, per second).", RATES, "model");
     public final MetricRegistry.Counter disconnects = registry.counter("slm_client_disconnects_total",
-            "Streams cancelled because the client went away.");
+            "Requests (streamed or not) cancelled because the client went away.");
+    public final MetricRegistry.Counter connectionsDropped = registry.counter("slm_http_connections_dropped_total",
+            "Client connections closed by the server's guard: header_timeout (headers too slow), evicted (made room "
+                    + "for a new one at max_connections or max_connections_per_address), refused (every connection busy).",
+            "reason");
     public final MetricRegistry.Counter runnerStarts = registry.counter("slm_runner_starts_total",
             "Runner processes started (model loads).", "model");
     public final MetricRegistry.Counter runnerCrashes = registry.counter("slm_runner_crashes_total",
             "Runner processes that exited without being asked to.", "model");
+    public final MetricRegistry.Counter runnerStalls = registry.counter("slm_runner_stalls_total",
+            "Runner processes killed because they stopped answering their heartbeat (runner_stall_timeout).", "model");
     public final MetricRegistry.Counter runnerRestarts = registry.counter("slm_runner_restarts_total",
             "Runner processes started to replace one that crashed.", "model");
 

@@ -132,6 +132,7 @@ public final class RunnerMain {
                     r.cancel();
                 }
             }
+            case RunnerMessage.Ping p -> send(new RunnerMessage.Pong(p.seq()));
             default -> System.err.println("slm runner: ignoring unexpected message " + message.getClass().getSimpleName());
         }
     }

@@ -13,7 +13,9 @@ import java.util.List;
  * {@code type}. The server sends {@code load} once, then {@code generate}, {@code embed} and
  * {@code cancel}; the runner answers {@code ready} (or {@code load_failed}), then per request id
  * {@code token}s and one {@code done}, or one {@code embedding}, or one {@code failed}.
- * Closing the runner's stdin ends it.
+ * Closing the runner's stdin ends it. Once loaded, the server sends {@code ping}s; the runner's
+ * reading thread answers each with a {@code pong} at once, so a runner that stops answering is
+ * frozen (SIGSTOP, a wedged JVM), not busy.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({
@@ -27,6 +29,8 @@ import java.util.List;
     @JsonSubTypes.Type(value = RunnerMessage.Done.class, name = "done"),
     @JsonSubTypes.Type(value = RunnerMessage.Embedding.class, name = "embedding"),
     @JsonSubTypes.Type(value = RunnerMessage.Failed.class, name = "failed"),
+    @JsonSubTypes.Type(value = RunnerMessage.Ping.class, name = "ping"),
+    @JsonSubTypes.Type(value = RunnerMessage.Pong.class, name = "pong"),
 })
 public sealed interface RunnerMessage {
 
@@ -66,5 +70,13 @@ public sealed interface RunnerMessage {
      * prompt longer than the context, a schema llama.cpp cannot use...), so it is the client's to fix.
      */
     record Failed(long id, boolean rejected, String message) implements RunnerMessage {
+    }
+
+    /** Server to runner: are you there? */
+    record Ping(long seq) implements RunnerMessage {
+    }
+
+    /** Runner to server: the answer to {@link Ping}. */
+    record Pong(long seq) implements RunnerMessage {
     }
 }

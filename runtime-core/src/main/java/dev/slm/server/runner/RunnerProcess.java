@@ -44,37 +44,47 @@ public final class RunnerProcess {
     private final CompletableFuture<RunnerMessage.Ready> ready = new CompletableFuture<>();
     private final CompletableFuture<String> exited = new CompletableFuture<>();
     private final Consumer<RunnerProcess> onCrash;
+    private final Duration stallTimeout;
     private volatile boolean stopping;
+    private volatile boolean stalled;
+    private volatile long lastHeardNanos = System.nanoTime();
 
-    private RunnerProcess(String model, Process process, Consumer<RunnerProcess> onCrash) {
+    private RunnerProcess(String model, Process process, Duration stallTimeout, Consumer<RunnerProcess> onCrash) {
         this.model = model;
         this.process = process;
         this.protocol = new RunnerProtocol(process.getOutputStream());
+        this.stallTimeout = stallTimeout;
         this.onCrash = onCrash;
     }
 
     /**
      * Starts a runner and waits until its model is loaded.
      *
+     * Once loaded, it must answer a heartbeat within {@code stallTimeout}, or it is taken for frozen,
+     * killed, and reported through {@code onCrash} like any runner that dies.
+     *
      * @throws ApiException 503 when the process cannot start, the model does not load, or loading takes longer than {@code timeout}
      */
     public static RunnerProcess start(String model, Path path, ModelOptions options, Optional<Path> nativeLibraryDir,
-                                      RunnerLaunch launch, Duration timeout, Consumer<RunnerProcess> onCrash) {
+                                      List<String> command, Duration timeout, Duration stallTimeout,
+                                      Consumer<RunnerProcess> onCrash) {
         Process process;
         try {
-            process = new ProcessBuilder(launch.command())
+            process = new ProcessBuilder(command)
                     .redirectError(ProcessBuilder.Redirect.INHERIT)
                     .start();
         } catch (IOException e) {
             throw ApiException.unavailable("runner_failed", "cannot start a runner process for model '" + model + "': " + e.getMessage());
         }
-        RunnerProcess runner = new RunnerProcess(model, process, onCrash);
+        RunnerProcess runner = new RunnerProcess(model, process, stallTimeout, onCrash);
         Thread.ofPlatform().daemon().name("slm-runner-" + model + "-" + process.pid()).start(runner::readLoop);
         try {
             runner.protocol.send(new RunnerMessage.Load(path.toString(), options,
                     nativeLibraryDir.map(Path::toString).orElse(null)));
             RunnerMessage.Ready r = runner.ready.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             log.info("model '{}' loaded in runner pid {} (context {} x {} slots)", model, r.pid(), r.contextSize(), r.parallel());
+            runner.lastHeardNanos = System.nanoTime();
+            Thread.ofVirtual().name("slm-runner-watch-" + process.pid()).start(runner::watch);
             return runner;
         } catch (TimeoutException e) {
             runner.kill();
@@ -214,10 +224,42 @@ public final class RunnerProcess {
         }
     }
 
+    /**
+     * Pings the runner a few times per stall timeout; any line from it counts as a sign of life.
+     * One silent for the whole timeout is frozen: its requests would wait until request_timeout.
+     */
+    private void watch() {
+        long interval = Math.max(50, stallTimeout.toMillis() / 4);
+        long seq = 0;
+        try {
+            while (!stopping && !exited.isDone()) {
+                sendQuietly(new RunnerMessage.Ping(++seq));
+                Thread.sleep(interval);
+                long silent = System.nanoTime() - lastHeardNanos;
+                if (silent > stallTimeout.toNanos() && !stopping && !exited.isDone()) {
+                    stalled = true;
+                    log.error("runner for model '{}' (pid {}) has not answered for {} ms (runner_stall_timeout {} ms): it is frozen;"
+                            + " killing it, its requests fail with 503 and a new runner takes its place",
+                            model, pid(), silent / 1_000_000, stallTimeout.toMillis());
+                    process.destroyForcibly(); // SIGKILL ends a stopped process too
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Whether the runner was killed for not answering its heartbeat. */
+    public boolean stalled() {
+        return stalled;
+    }
+
     private void readLoop() {
         try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = in.readLine()) != null) {
+                lastHeardNanos = System.nanoTime();
                 RunnerMessage message;
                 try {
                     message = RunnerProtocol.parse(line);
@@ -257,6 +299,9 @@ public final class RunnerProcess {
                     f.complete(e);
                 }
             }
+            case RunnerMessage.Pong p -> {
+                // a sign of life; lastHeardNanos is already updated
+            }
             default -> log.warn("runner for model '{}' sent an unexpected {}", model, message.getClass().getSimpleName());
         }
     }
@@ -287,8 +332,8 @@ public final class RunnerProcess {
         if (!wasLoaded) {
             return;
         }
-        log.warn("runner for model '{}' (pid {}) exited unexpectedly ({}); its requests fail with 503 and the next request starts a new one",
-                model, pid(), how);
+        log.warn("runner for model '{}' (pid {}) {} ({}); its requests fail with 503 and a new one takes its place",
+                model, pid(), stalled ? "was killed for not answering" : "exited unexpectedly", how);
         ApiException crash = crashed();
         for (RunnerCall call : List.copyOf(calls.values())) {
             call.abort(crash);
@@ -298,6 +343,10 @@ public final class RunnerProcess {
     }
 
     private ApiException crashed() {
+        if (stalled) {
+            return ApiException.unavailable("runner_stalled", "the runner process for model '" + model
+                    + "' stopped answering and was replaced; retry");
+        }
         return ApiException.unavailable("runner_crashed", "the runner process for model '" + model + "' exited unexpectedly ("
                 + exitDescription() + "); retry: the next request starts a new one");
     }

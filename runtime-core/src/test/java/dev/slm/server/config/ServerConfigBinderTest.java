@@ -185,6 +185,21 @@ class ServerConfigBinderTest {
                 problems("port = 8080\n"));
     }
 
+    /** The config the packages install: it must start with an empty store, and serve what is pulled into it. */
+    @Test
+    void theInstalledDefaultConfigServesTheStore(@TempDir Path dir) throws IOException {
+        Path conf = Path.of("..", "packaging", "etc", "slm.conf"); // tests run in runtime-core/
+        String text = Files.readString(conf).replace("/var/lib/slm/models", dir.resolve("models").toString());
+        ServerConfig empty = ServerConfigBinder.bind(ConfigFile.parse(text, "slm.conf"));
+        assertTrue(empty.models().isEmpty(), "an empty store is no error");
+        ModelStore store = ModelStore.at(dir.resolve("models"));
+        new ModelImport(store).importFile(FixtureModel.path(), "stories");
+        ServerConfig one = ServerConfigBinder.bind(ConfigFile.parse(text + "parallel = 2\n", "slm.conf"));
+        assertEquals(List.of("stories"), one.models().stream().map(ModelConfig::name).toList());
+        assertEquals(store.modelFile("stories").orElseThrow(), one.models().getFirst().path());
+        assertEquals(2, one.models().getFirst().options().parallel(), "model defaults apply");
+    }
+
     @Test
     void aModelPulledIntoTheStoreIsNamedInsteadOfItsPath(@TempDir Path dir) {
         ModelStore store = ModelStore.at(dir.resolve("models"));
