@@ -3,6 +3,8 @@
 # llama.cpp.lock, and copies them into OUT_DIR/<os>-<arch>/ with an index (files.txt).
 #
 #   native-profiles/native/build.sh OUT_DIR
+#   native-profiles/native/build.sh --llama-bench OUT_DIR   also llama.cpp's own llama-bench, from the
+#                                                           same tree and flags (scripts/bench-engines)
 #
 # The pinned source and the CMake build tree live in a cache outside the work tree, keyed by what
 # they are built from (the lock, CMakeLists.txt, the flags, the compiler), so a clean clone builds
@@ -12,7 +14,12 @@
 #   SLM_NATIVE_SKIP=1 build nothing (the Java side then falls back to the binding's b4916 library)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-out=${1:?usage: build.sh OUT_DIR}
+targets=(jllama)
+if [ "${1:-}" = --llama-bench ]; then
+  targets+=(llama-bench)
+  shift
+fi
+out=${1:?usage: build.sh [--llama-bench] OUT_DIR}
 
 if [ "${SLM_NATIVE_SKIP:-0}" = 1 ]; then
   echo "native: SLM_NATIVE_SKIP=1, not building slm's native library" >&2
@@ -97,7 +104,7 @@ if [ ! -f "$work/build/CMakeCache.txt" ]; then
 fi
 jobs=${SLM_NATIVE_JOBS:-$(nproc)}
 start=$(date +%s)
-if ! cmake --build "$work/build" --target jllama -j "$jobs" >"$work/build.log" 2>&1; then
+if ! cmake --build "$work/build" --target "${targets[@]}" -j "$jobs" >"$work/build.log" 2>&1; then
   grep -E "error|Error" -A3 "$work/build.log" | head -40 >&2
   echo "native: build failed; the whole log is $work/build.log" >&2
   exit 1
@@ -116,6 +123,9 @@ for f in "$work/build/bin"/*.so* "$work/build/ggml/src"/*.so*; do
   name=$(readelf -d "$f" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
   strip --strip-unneeded -o "$dest/${name:-$(basename "$f")}" "$f"
 done
+if [ -x "$work/build/llama-bench/llama-bench" ] && [[ " ${targets[*]} " == *" llama-bench "* ]]; then
+  cp "$work/build/llama-bench/llama-bench" "$dest/"
+fi
 (
   cd "$dest"
   {
