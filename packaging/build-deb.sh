@@ -42,7 +42,7 @@ Version: $debversion
 Architecture: $arch
 Maintainer: slm developers <slm@localhost>
 Installed-Size: $(du -sk "$root" | cut -f1)
-Depends: libc6 (>= 2.17), libstdc++6, libgomp1, adduser
+Depends: libc6 (>= 2.36), libgcc-s1, adduser
 Section: utils
 Priority: optional
 Description: run small language models (GGUF) locally through llama.cpp

@@ -115,14 +115,17 @@ ensure_dir() { # path mode [owner]
   fi
 }
 
-# llama.cpp's library links against the C++ and OpenMP runtimes of the system; the archive does not
-# carry them (a copy from the build machine would demand its newer glibc).
+# slm's llama.cpp libraries carry their own libstdc++ and use no OpenMP; they need the system's
+# libgcc_s and a glibc of 2.36 or newer (native-profiles/native/README.md).
 check_system_libraries() {
   [ -z "$destdir" ] || return 0
   cache=$( { ldconfig -p || /sbin/ldconfig -p; } 2>/dev/null) || true
   [ -n "$cache" ] || return 0
-  warn_if_missing "$cache" libstdc++.so.6 libstdc++6 libstdc++
-  warn_if_missing "$cache" libgomp.so.1 libgomp1 libgomp
+  warn_if_missing "$cache" libgcc_s.so.1 libgcc-s1 libgcc
+  glibc=$(ldd --version 2>/dev/null | sed -n '1s/.* \([0-9][0-9]*\.[0-9][0-9]*\)$/\1/p')
+  case $glibc in
+    2.[0-9]|2.[0-2][0-9]|2.3[0-5]) say "warning: this system has glibc $glibc; slm's llama.cpp needs 2.36 or newer (Debian 12, Ubuntu 23.04)" ;;
+  esac
 }
 
 warn_if_missing() { # ldconfig-cache soname debian-package fedora-package

@@ -189,8 +189,8 @@ if [ -n "$deb" ] && command -v dpkg-deb >/dev/null 2>&1; then
   bare SLM_JAVA_OPTS=-Xlog:class+load "$tmp/deb/opt/slm/bin/slm" --version > "$tmp/out/deb-version" 2>&1
   check "the .deb's slm runs with its class-data archive" \
     grep -q 'dev.slm.cli.Main source: shared objects file (top)' "$tmp/out/deb-version"
-  check "the .deb depends on the C++ and OpenMP runtimes" \
-    sh -c "dpkg-deb -f '$deb' Depends | grep -q libgomp1 && dpkg-deb -f '$deb' Depends | grep -q libstdc++6"
+  check "the .deb depends on glibc 2.36 and libgcc_s, what slm's llama.cpp libraries need" \
+    sh -c "dpkg-deb -f '$deb' Depends | grep -q 'libc6 (>= 2.36)' && dpkg-deb -f '$deb' Depends | grep -q libgcc-s1"
   check "the .deb's /etc/slm/slm.env and slm.conf are conffiles" \
     sh -c "dpkg-deb -I '$deb' conffiles | grep -qx /etc/slm/slm.env && dpkg-deb -I '$deb' conffiles | grep -qx /etc/slm/slm.conf"
   check "the .deb installs /etc/slm/slm.conf" cmp -s "$image/etc/slm.conf" "$tmp/deb/etc/slm/slm.conf"

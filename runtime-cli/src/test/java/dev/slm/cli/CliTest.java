@@ -34,17 +34,23 @@ class CliTest {
         assertEquals("", r.stderr(), "nothing but the story is printed");
     }
 
-    /** A Qwen3 model: an architecture the binding's b4916 library refused, loaded by slm's own. */
+    /** Qwen3 and Gemma 3 models: architectures the binding's b4916 library refused, loaded by slm's own. */
     @Test
-    void runGeneratesWithAQwen3Model() throws Exception {
+    void runGeneratesWithQwen3AndGemma3Models() throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(dev.slm.engine.llamacpp.NativeBuild.current().isOwn());
-        Path model = tmp.resolve("tiny-qwen3.gguf");
-        dev.slm.bench.SyntheticModel.write(new dev.slm.bench.ModelShape("tiny-qwen3", "qwen3", 64, 2, 4, 2, 128, 1024,
-                4096, 1e6f, 1e-6f, false, 32, true, false, 0), dev.slm.gguf.GgmlType.Q8_0, model, 5);
-        JavaProcess.Result r = slm(null, "run", model.toString(), "the cat sat", "--temperature", "0", "-n", "8");
-        assertEquals(0, r.exitCode(), r.stderr());
-        assertFalse(r.stdout().isBlank(), "the model generated text");
-        assertEquals("", r.stderr());
+        var shapes = List.of(
+                new dev.slm.bench.ModelShape("tiny-qwen3", "qwen3", 64, 2, 4, 2, 128, 1024, 4096, 1e6f, 1e-6f, false,
+                        32, true, false, 0),
+                new dev.slm.bench.ModelShape("tiny-gemma3", "gemma3", 64, 6, 2, 1, 128, 1024, 4096, 1e6f, 1e-6f, false,
+                        64, true, true, 16));
+        for (var shape : shapes) {
+            Path model = tmp.resolve(shape.name() + ".gguf");
+            dev.slm.bench.SyntheticModel.write(shape, dev.slm.gguf.GgmlType.Q8_0, model, 5);
+            JavaProcess.Result r = slm(null, "run", model.toString(), "the cat sat", "--temperature", "0", "-n", "8");
+            assertEquals(0, r.exitCode(), shape.name() + ": " + r.stderr());
+            assertFalse(r.stdout().isBlank(), shape.name() + " generated text");
+            assertEquals("", r.stderr());
+        }
     }
 
     @Test
