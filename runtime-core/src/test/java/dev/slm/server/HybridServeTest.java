@@ -97,13 +97,18 @@ class HybridServeTest {
                 route.sure.upstream=large
                 route.sure.escalate.confidence-below=0.4
 
+                route.crowded.models=crowded
+                route.crowded.local=busy
+                route.crowded.upstream=large
+
                 route.strict.models=strict
                 route.strict.local=tiny
                 route.strict.upstream=down
                 route.strict.escalate.prompt-chars=1
                 route.strict.fallback-to-local=false
                 """.formatted(large.base, recorder.getAddress().getPort(), downPort));
-        front = TestServer.start("routing = " + routing + "\n[model.tiny]\npath = ${MODEL}\n");
+        front = TestServer.start("routing = " + routing + "\n[model.tiny]\npath = ${MODEL}\n"
+                + "[model.busy]\npath = ${MODEL}\nqueue = 0\n");
     }
 
     @AfterAll
@@ -221,6 +226,23 @@ class HybridServeTest {
         assertEquals("upstream:large", lost.headers().firstValue("x-slm-route").orElse(null));
         assertEquals(before + 1, generationRequests(large));
         assertEquals("upstream:large", stream(chatBody("sure", LOST)).route, "streams are probed before the first chunk");
+    }
+
+    @Test
+    void aFullLocalQueueEscalatesToTheSecondServer() throws Exception {
+        front.post("/v1/completions", TestServer.completionBody("busy", 2, false)); // loaded
+        double before = generationRequests(large);
+        // "busy" has one slot and no queue: while a long stream holds the slot, the local answer is a 429.
+        try (RawHttpStream holder = RawHttpStream.post(front.base, "/v1/completions", TestServer.completionBody("busy", 1500, true))) {
+            assertTrue(holder.nextChunk().startsWith("data: "));
+            HttpResponse<String> r = front.post("/v1/completions", body("crowded", FixtureModel.PROMPT, false));
+            assertEquals(200, r.statusCode(), r.body());
+            assertEquals("upstream:large", r.headers().firstValue("x-slm-route").orElse(null));
+            assertEquals(before + 1, generationRequests(large));
+        }
+        String metrics = front.get("/metrics").body();
+        assertTrue(metrics.lines().anyMatch(l -> l.startsWith("slm_routing_local_failures_total{") && l.contains("route=\"crowded\"")
+                && l.contains("queue")), metrics);
     }
 
     // --- helpers ---
