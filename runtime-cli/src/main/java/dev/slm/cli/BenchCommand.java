@@ -85,6 +85,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--save", paramLabel = "FILE.json", description = "Also write the results as JSON to this file.")
     Path save;
 
+    @Option(names = "--compare", paramLabel = "FILE.json",
+            description = "Also print each result's ratio to a saved run: slm bench's JSON (--save) or llama-bench's (-o json).")
+    Path compare;
+
     @Option(names = "--plot", paramLabel = "FILE.svg", description = "Also draw tokens/s against threads and model size as SVG.")
     Path plot;
 
@@ -121,6 +125,7 @@ final class BenchCommand implements Callable<Integer> {
         Profile chosen = planner.choose(request(0)).require();
         int defaultThreads = chosen.tuning().threadsFor(planner.facts().cpu());
         List<Integer> threadCounts = threads.isEmpty() ? List.of(defaultThreads) : threads;
+        List<dev.slm.bench.Baseline> baseline = compare == null ? List.of() : dev.slm.bench.Baseline.read(compare);
         List<GgufFile> files = models.stream().map(m -> ModelReference.resolve(m, source)).map(GgufReader::read).toList();
         List<RunResult> results = new ArrayList<>();
         for (GgufFile model : files) {
@@ -134,6 +139,9 @@ final class BenchCommand implements Callable<Integer> {
         BenchReport report = new BenchReport(software(), Machine.current(), settings, chosen.name(), defaultThreads,
                 BenchReport.threadingEnvironment(), results);
         System.out.print(json ? report.toJson() + "\n" : report.toTable());
+        if (compare != null && !json) {
+            System.out.print(dev.slm.bench.Baseline.ratioTable(results, baseline));
+        }
         System.out.flush();
         if (save != null) {
             report.save(save);
