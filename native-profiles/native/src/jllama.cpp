@@ -54,6 +54,9 @@ jclass c_log_level = nullptr;
 jclass c_log_format = nullptr;
 jclass c_error_oom = nullptr;
 jclass c_string = nullptr;
+jobject o_utf_8 = nullptr;          // StandardCharsets.UTF_8
+jmethodID m_get_bytes = nullptr;    // String.getBytes(Charset)
+jmethodID cc_string = nullptr;      // new String(byte[], Charset)
 
 jmethodID cc_output = nullptr;
 jmethodID cc_hash_map = nullptr;
@@ -98,17 +101,11 @@ std::string to_string(JNIEnv * env, jstring s) {
         return {};
     }
     // GetStringUTFChars gives modified UTF-8; the bytes of String.getBytes(UTF_8) are what llama.cpp reads.
-    jclass c_charsets = env->FindClass("java/nio/charset/StandardCharsets");
-    jfieldID f_utf8 = env->GetStaticFieldID(c_charsets, "UTF_8", "Ljava/nio/charset/Charset;");
-    jobject utf8 = env->GetStaticObjectField(c_charsets, f_utf8);
-    jmethodID m_get_bytes = env->GetMethodID(c_string, "getBytes", "(Ljava/nio/charset/Charset;)[B");
-    auto bytes = (jbyteArray) env->CallObjectMethod(s, m_get_bytes, utf8);
+    auto bytes = (jbyteArray) env->CallObjectMethod(s, m_get_bytes, o_utf_8);
     jsize n = env->GetArrayLength(bytes);
     std::string out((size_t) n, '\0');
     env->GetByteArrayRegion(bytes, 0, n, reinterpret_cast<jbyte *>(out.data()));
     env->DeleteLocalRef(bytes);
-    env->DeleteLocalRef(utf8);
-    env->DeleteLocalRef(c_charsets);
     return out;
 }
 
@@ -120,14 +117,8 @@ jbyteArray to_bytes(JNIEnv * env, const std::string & s) {
 
 jstring to_jstring(JNIEnv * env, const std::string & s) {
     jbyteArray bytes = to_bytes(env, s);
-    jclass c_charsets = env->FindClass("java/nio/charset/StandardCharsets");
-    jfieldID f_utf8 = env->GetStaticFieldID(c_charsets, "UTF_8", "Ljava/nio/charset/Charset;");
-    jobject utf8 = env->GetStaticObjectField(c_charsets, f_utf8);
-    jmethodID ctor = env->GetMethodID(c_string, "<init>", "([BLjava/nio/charset/Charset;)V");
-    auto str = (jstring) env->NewObject(c_string, ctor, bytes, utf8);
+    auto str = (jstring) env->NewObject(c_string, cc_string, bytes, o_utf_8);
     env->DeleteLocalRef(bytes);
-    env->DeleteLocalRef(utf8);
-    env->DeleteLocalRef(c_charsets);
     return str;
 }
 
@@ -135,8 +126,14 @@ void throw_llama(JNIEnv * env, const std::string & message) {
     env->ThrowNew(c_llama_error, message.c_str());
 }
 
+/** The model behind a LlamaModel, or null once it is closed. */
+slm_model * model_or_null(JNIEnv * env, jobject obj) {
+    return reinterpret_cast<slm_model *>(env->GetLongField(obj, f_model_pointer)); // NOLINT(*-no-int-to-ptr)
+}
+
+/** The same, throwing the binding's exception for a closed model. */
 slm_model * model_of(JNIEnv * env, jobject obj) {
-    auto * m = reinterpret_cast<slm_model *>(env->GetLongField(obj, f_model_pointer)); // NOLINT(*-no-int-to-ptr)
+    slm_model * m = model_or_null(env, obj);
     if (m == nullptr) {
         throw_llama(env, "the model is closed");
     }
@@ -147,12 +144,6 @@ slm_model * model_of(JNIEnv * env, jobject obj) {
 std::string error_message(server_task_result_ptr & result) {
     json j = result->to_json();
     return j.contains("message") ? j.at("message").get<std::string>() : j.dump();
-}
-
-std::shared_ptr<task_entry> find_task(slm_model * m, int id) {
-    std::lock_guard<std::mutex> lock(m->tasks_mutex);
-    auto it = m->tasks.find(id);
-    return it == m->tasks.end() ? nullptr : it->second;
 }
 
 void forget_task(slm_model * m, int id) {
@@ -310,7 +301,10 @@ JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM * vm, void *) {
     jclass c_biconsumer = env->FindClass("java/util/function/BiConsumer");
     m_biconsumer_accept = env->GetMethodID(c_biconsumer, "accept", "(Ljava/lang/Object;Ljava/lang/Object;)V");
     f_model_pointer = env->GetFieldID(c_llama_model, "ctx", "J");
-    if (!(cc_output && cc_hash_map && cc_float && m_map_put && m_biconsumer_accept && f_model_pointer)) {
+    m_get_bytes = env->GetMethodID(c_string, "getBytes", "(Ljava/nio/charset/Charset;)[B");
+    cc_string = env->GetMethodID(c_string, "<init>", "([BLjava/nio/charset/Charset;)V");
+    if (!(cc_output && cc_hash_map && cc_float && m_map_put && m_biconsumer_accept && f_model_pointer && m_get_bytes
+          && cc_string)) {
         return JNI_ERR;
     }
     auto global_static = [&](jclass c, const char * name, const char * sig) -> jobject {
@@ -322,6 +316,12 @@ JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM * vm, void *) {
     o_log_level_warn = global_static(c_log_level, "WARN", "Lde/kherud/llama/LogLevel;");
     o_log_level_error = global_static(c_log_level, "ERROR", "Lde/kherud/llama/LogLevel;");
     o_log_format_json = global_static(c_log_format, "JSON", "Lde/kherud/llama/args/LogFormat;");
+    jclass c_charsets = env->FindClass("java/nio/charset/StandardCharsets");
+    o_utf_8 = global_static(c_charsets, "UTF_8", "Ljava/nio/charset/Charset;");
+    env->DeleteLocalRef(c_charsets);
+    if (o_utf_8 == nullptr) {
+        return JNI_ERR;
+    }
     if (env->ExceptionCheck()) {
         env->ExceptionDescribe();
         return JNI_ERR;
@@ -410,7 +410,7 @@ JNIEXPORT void JNICALL Java_de_kherud_llama_LlamaModel_loadModel(JNIEnv * env, j
 }
 
 JNIEXPORT void JNICALL Java_de_kherud_llama_LlamaModel_delete(JNIEnv * env, jobject obj) {
-    auto * m = reinterpret_cast<slm_model *>(env->GetLongField(obj, f_model_pointer)); // NOLINT(*-no-int-to-ptr)
+    slm_model * m = model_or_null(env, obj);
     if (m == nullptr) {
         return;
     }
@@ -500,6 +500,7 @@ JNIEXPORT jobject JNICALL Java_de_kherud_llama_LlamaModel_receiveCompletion(JNIE
         return env->NewObject(c_output, cc_output, to_bytes(env, ""), empty_probs, JNI_TRUE);
     }
     server_task_result_ptr result;
+    json out;
     std::string failure;
     while (!entry->cancelled) {
         try {
@@ -510,8 +511,11 @@ JNIEXPORT jobject JNICALL Java_de_kherud_llama_LlamaModel_receiveCompletion(JNIE
         }
         // One output per piece of text, as the binding's library gave them: llama-server also sends
         // partial results that carry no text (prompt progress, a held-back piece); skip those.
-        if (result == nullptr || result->is_error() || result->is_stop()
-                || !json_value(result->to_json(), "content", std::string()).empty()) {
+        if (result == nullptr || result->is_error()) {
+            break;
+        }
+        out = result->to_json();
+        if (result->is_stop() || !json_value(out, "content", std::string()).empty()) {
             break;
         }
     }
@@ -535,7 +539,6 @@ JNIEXPORT jobject JNICALL Java_de_kherud_llama_LlamaModel_receiveCompletion(JNIE
         throw_llama(env, message);
         return nullptr;
     }
-    json out = result->to_json();
     const bool stop = result->is_stop();
     if (stop) {
         forget_task(m, id);
@@ -559,7 +562,7 @@ JNIEXPORT jobject JNICALL Java_de_kherud_llama_LlamaModel_receiveCompletion(JNIE
 }
 
 JNIEXPORT void JNICALL Java_de_kherud_llama_LlamaModel_cancelCompletion(JNIEnv * env, jobject obj, jint id) {
-    auto * m = reinterpret_cast<slm_model *>(env->GetLongField(obj, f_model_pointer)); // NOLINT(*-no-int-to-ptr)
+    slm_model * m = model_or_null(env, obj);
     if (m == nullptr) {
         return;
     }
@@ -587,18 +590,20 @@ JNIEXPORT void JNICALL Java_de_kherud_llama_LlamaModel_cancelCompletion(JNIEnv *
 }
 
 JNIEXPORT void JNICALL Java_de_kherud_llama_LlamaModel_releaseTask(JNIEnv * env, jobject obj, jint id) {
-    auto * m = reinterpret_cast<slm_model *>(env->GetLongField(obj, f_model_pointer)); // NOLINT(*-no-int-to-ptr)
-    if (m != nullptr) {
-        auto entry = find_task(m, id);
-        if (entry != nullptr) {
-            std::lock_guard<std::mutex> lock(m->tasks_mutex);
-            if (entry->receiving) {
-                entry->cancelled = true;
-                return;
-            }
-        }
-        forget_task(m, id);
+    slm_model * m = model_or_null(env, obj);
+    if (m == nullptr) {
+        return;
     }
+    {
+        std::lock_guard<std::mutex> lock(m->tasks_mutex);
+        auto it = m->tasks.find(id);
+        if (it != m->tasks.end() && it->second->receiving) {
+            // The receiving thread forgets it when it wakes.
+            it->second->cancelled = true;
+            return;
+        }
+    }
+    forget_task(m, id);
 }
 
 JNIEXPORT jfloatArray JNICALL Java_de_kherud_llama_LlamaModel_embed(JNIEnv * env, jobject obj, jstring jprompt) {

@@ -12,10 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.jar.JarEntry;
@@ -120,12 +116,10 @@ public final class LlamaNativeLibrary {
                     throw new SlmException("slm's native library is incomplete: " + resource + " is missing (reinstall slm)");
                 }
                 byte[] data = read(url);
-                if (data.length != f.size() || !sha256(data).equals(f.sha256())) {
+                if (data.length != f.size() || !NativeBuild.sha256(data).equals(f.sha256())) {
                     throw new SlmException("slm's native library file " + f.name() + " is damaged (reinstall slm)");
                 }
-                Path tmp = Files.createTempFile(dir, "part-", ".tmp");
-                Files.write(tmp, data);
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                writeAtomically(dir, target, data);
             }
             return dir;
         } catch (IOException e) {
@@ -208,7 +202,7 @@ public final class LlamaNativeLibrary {
             } else {
                 library = read(url);
                 size = library.length;
-                id = sha256(library).substring(0, 16);
+                id = NativeBuild.sha256(library).substring(0, 16);
             }
         } catch (IOException e) {
             throw new SlmException("cannot read the bundled native library: " + e.getMessage());
@@ -224,14 +218,19 @@ public final class LlamaNativeLibrary {
             }
             Files.createDirectories(dir);
             restrictToOwner(dir);
-            Path tmp = Files.createTempFile(dir, "part-", ".tmp");
-            Files.write(tmp, library);
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            writeAtomically(dir, target, library);
             return dir;
         } catch (IOException e) {
             throw new SlmException("cannot extract the native library to " + dir + ": " + e.getMessage()
                     + " (set SLM_NATIVE_DIR to a writable directory)");
         }
+    }
+
+    /** A file in use is never rewritten in place: a process loading it sees the old one or the new one. */
+    private static void writeAtomically(Path dir, Path target, byte[] data) throws IOException {
+        Path tmp = Files.createTempFile(dir, "part-", ".tmp");
+        Files.write(tmp, data);
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     private static byte[] read(URL url) throws IOException {
@@ -261,24 +260,11 @@ public final class LlamaNativeLibrary {
 
     /** The binding's resource folder for this OS and CPU, as its OSInfo names them. */
     static String platformFolder() {
-        String os = System.getProperty("os.name").toLowerCase(Locale.ROOT);
-        String arch = System.getProperty("os.arch").toLowerCase(Locale.ROOT);
-        String osFolder = os.contains("mac") || os.contains("darwin") ? "Mac"
-                : os.contains("win") ? "Windows" : "Linux";
-        String archFolder = switch (arch) {
-            case "amd64", "x86_64", "x64" -> "x86_64";
-            case "aarch64", "arm64" -> "aarch64";
-            case "x86", "i386", "i686" -> "x86";
-            default -> arch;
+        String osFolder = switch (NativeBuild.osOf(System.getProperty("os.name"))) {
+            case "mac" -> "Mac";
+            case "windows" -> "Windows";
+            default -> "Linux";
         };
-        return osFolder + "/" + archFolder;
-    }
-
-    private static String sha256(byte[] data) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return osFolder + "/" + NativeBuild.archOf(System.getProperty("os.arch"));
     }
 }

@@ -83,14 +83,24 @@ public record NativeBuild(String platform, String release, List<BuildFile> files
 
     /** "linux-x86_64" from Java's os.name and os.arch. */
     static String platformOf(String osName, String osArch) {
+        return osOf(osName) + "-" + archOf(osArch);
+    }
+
+    /** "linux", "mac" or "windows" from Java's os.name. */
+    static String osOf(String osName) {
         String os = osName.toLowerCase(Locale.ROOT);
-        String o = os.contains("mac") || os.contains("darwin") ? "mac" : os.contains("win") ? "windows" : "linux";
-        String a = switch (osArch.toLowerCase(Locale.ROOT)) {
+        return os.contains("mac") || os.contains("darwin") ? "mac" : os.contains("win") ? "windows" : "linux";
+    }
+
+    /** "x86_64", "aarch64" or "x86" from Java's os.arch (others as they are). */
+    static String archOf(String osArch) {
+        String arch = osArch.toLowerCase(Locale.ROOT);
+        return switch (arch) {
             case "amd64", "x86_64", "x64" -> "x86_64";
             case "aarch64", "arm64" -> "aarch64";
-            default -> osArch.toLowerCase(Locale.ROOT);
+            case "x86", "i386", "i686" -> "x86";
+            default -> arch;
         };
-        return o + "-" + a;
     }
 
     private static Optional<NativeBuild> own(String platform) {
@@ -100,7 +110,7 @@ public record NativeBuild(String platform, String release, List<BuildFile> files
                 return Optional.empty();
             }
             byte[] index = in.readAllBytes();
-            return Optional.of(parse(platform, new String(index, StandardCharsets.UTF_8), hash(index)));
+            return Optional.of(parse(platform, new String(index, StandardCharsets.UTF_8), sha256(index).substring(0, 16)));
         } catch (IOException e) {
             throw new SlmException("cannot read " + resource + ": " + e.getMessage());
         }
@@ -143,9 +153,10 @@ public record NativeBuild(String platform, String release, List<BuildFile> files
         return new NativeBuild(platform, release, files, architectures, indexId);
     }
 
-    private static String hash(byte[] data) {
+    /** The SHA-256 of {@code data} in lower-case hex. */
+    static String sha256(byte[] data) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data)).substring(0, 16);
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
