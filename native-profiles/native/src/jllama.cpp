@@ -997,6 +997,9 @@ JNIEXPORT jlong JNICALL Java_dev_slm_engine_llamacpp_SlmNative_oaiStart(JNIEnv *
     try {
         if (route == "/v1/chat/completions") {
             call->res = r.post_chat_completions(*call->req);
+        } else if (route == "/v1/chat/completions/input_tokens") {
+            // The prompt's tokens, images included: only the projector knows how many each takes.
+            call->res = r.post_chat_completions_tok(*call->req);
         } else if (route == "/v1/completions") {
             call->res = r.post_completions_oai(*call->req);
         } else if (route == "/v1/responses") {

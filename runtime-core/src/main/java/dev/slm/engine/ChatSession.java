@@ -50,12 +50,23 @@ public final class ChatSession {
      *                                  leave no room for an answer
      */
     public synchronized Generation send(String userMessage, SamplingOptions sampling) {
+        return send(ChatMessage.user(userMessage), sampling);
+    }
+
+    /**
+     * Sends a user message, which may carry images (the model needs a vision projector); the images
+     * stay in the history, so later turns can ask about them too.
+     */
+    public synchronized Generation send(ChatMessage userMessage, SamplingOptions sampling) {
+        if (userMessage.role() != ChatMessage.Role.USER) {
+            throw new IllegalArgumentException("send takes a user message");
+        }
         List<ChatMessage> turn = fit(userMessage, sampling);
         Generation generation = model.chat(turn, sampling);
         generation.onComplete(c -> {
             if (c.stopReason() != StopReason.CANCELLED) {
                 synchronized (this) {
-                    history.add(ChatMessage.user(userMessage));
+                    history.add(userMessage);
                     history.add(ChatMessage.assistant(c.text()));
                 }
             }
@@ -68,14 +79,14 @@ public final class ChatSession {
      * answer: the answer's token limit, at most half the context, or a quarter of it without a limit.
      * Dropping as late as this keeps the KV cache's prefix (prompt caching) for as long as possible.
      */
-    private List<ChatMessage> fit(String userMessage, SamplingOptions sampling) {
+    private List<ChatMessage> fit(ChatMessage userMessage, SamplingOptions sampling) {
         int context = model.options().contextSize();
         int room = sampling.maxTokens() > 0 ? Math.min(sampling.maxTokens(), context / 2) : context / 4;
         int dropped = 0;
         while (true) {
             List<ChatMessage> turn = new ArrayList<>(history);
-            turn.add(ChatMessage.user(userMessage));
-            int tokens = model.countTokens(model.renderChat(turn));
+            turn.add(userMessage);
+            int tokens = model.countChatTokens(turn);
             int firstTurn = hasSystemPrompt() ? 1 : 0;
             boolean fits = tokens + room <= context;
             if (fits || history.size() <= firstTurn) {

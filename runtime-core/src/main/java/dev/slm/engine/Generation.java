@@ -17,6 +17,7 @@ import java.util.concurrent.SubmissionPublisher;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
@@ -33,8 +34,8 @@ import java.util.stream.StreamSupport;
 public final class Generation implements Iterable<GenerationEvent> {
     private static final AtomicInteger THREAD_IDS = new AtomicInteger();
 
-    private final NativeModel model;
-    private final String prompt;
+    /** Starts the native completion, on the generation's own thread. */
+    private final Supplier<NativeModel.NativeCompletion> starter;
     private final SamplingOptions sampling;
     private final List<Consumer<Completion>> listeners = new ArrayList<>();
     private final int promptTokens;
@@ -52,23 +53,29 @@ public final class Generation implements Iterable<GenerationEvent> {
     private record Failure(RuntimeException error) {
     }
 
-    private Generation(NativeModel model, String prompt, SamplingOptions sampling, int promptTokens, int maxTokens) {
-        this.model = model;
-        this.prompt = prompt;
+    private Generation(Supplier<NativeModel.NativeCompletion> starter, SamplingOptions sampling, int promptTokens,
+                       int maxTokens) {
+        this.starter = starter;
         this.sampling = sampling;
         this.promptTokens = promptTokens;
         this.maxTokens = maxTokens;
     }
 
     static Generation start(NativeModel model, String prompt, SamplingOptions sampling, int promptTokens, int maxTokens) {
-        Generation g = new Generation(model, prompt, sampling, promptTokens, maxTokens);
+        return start(() -> model.complete(prompt, sampling, maxTokens), sampling, promptTokens, maxTokens);
+    }
+
+    /** A generation over a completion that {@code starter} begins (a chat with images, for one). */
+    static Generation start(Supplier<NativeModel.NativeCompletion> starter, SamplingOptions sampling, int promptTokens,
+                            int maxTokens) {
+        Generation g = new Generation(starter, sampling, promptTokens, maxTokens);
         Thread.ofPlatform().daemon().name("slm-generation-" + THREAD_IDS.incrementAndGet()).start(g::pump);
         return g;
     }
 
     private void pump() {
         try {
-            NativeModel.NativeCompletion completion = model.complete(prompt, sampling, maxTokens);
+            NativeModel.NativeCompletion completion = starter.get();
             StopStringMatcher stops = new StopStringMatcher(sampling.stop());
             StopReason reason;
             while (true) {

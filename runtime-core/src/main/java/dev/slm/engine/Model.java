@@ -109,12 +109,55 @@ public final class Model implements AutoCloseable {
         }
     }
 
-    /** Answers the last message of a conversation, rendered with the model's chat template. */
+    /**
+     * Answers the last message of a conversation, rendered with the model's chat template. Messages
+     * may carry images when the model was opened with a vision projector.
+     *
+     * @throws SlmException for images without a projector, and for image bytes llama.cpp cannot decode
+     */
     public Generation chat(List<ChatMessage> messages, SamplingOptions sampling) {
         if (messages.isEmpty()) {
             throw new SlmException("the conversation is empty: add at least one user message");
         }
-        return generate(renderChat(messages), sampling);
+        if (!hasImages(messages)) {
+            return generate(renderChat(messages), sampling);
+        }
+        int promptTokens = countChatTokens(messages);
+        int room = options.contextSize() - promptTokens;
+        if (room <= 0) {
+            throw new SlmException("the prompt with its images is " + promptTokens + " tokens but the context holds "
+                    + options.contextSize() + ": use fewer images, shorten the prompt or raise the context size");
+        }
+        int maxTokens = sampling.maxTokens() == -1 ? room : Math.min(sampling.maxTokens(), room);
+        if (sampling.grammar() != null) {
+            GbnfGrammar.validate(sampling.grammar());
+        }
+        return Generation.start(() -> nativeModel.completeChat(messages, sampling, maxTokens), sampling,
+                promptTokens, maxTokens);
+    }
+
+    /** Whether this model was opened with a vision projector, so that chat messages can carry images. */
+    public boolean seesImages() {
+        return options.visionProjector().isPresent();
+    }
+
+    /**
+     * The prompt tokens of a conversation as the model sees it: rendered with its chat template,
+     * each image counted as the positions its embeddings take.
+     */
+    public int countChatTokens(List<ChatMessage> messages) {
+        if (!hasImages(messages)) {
+            return countTokens(renderChat(messages));
+        }
+        if (!seesImages()) {
+            throw new SlmException("this model was opened without a vision projector, so it cannot see images: "
+                    + "use a vision model (slm list --available) or give its projector with --mmproj");
+        }
+        return nativeModel.countChatTokens(messages);
+    }
+
+    private static boolean hasImages(List<ChatMessage> messages) {
+        return messages.stream().anyMatch(ChatMessage::hasImages);
     }
 
     /** A conversation that keeps its history; each turn reuses the KV cache of the previous ones. */

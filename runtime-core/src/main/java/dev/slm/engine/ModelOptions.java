@@ -28,11 +28,13 @@ import java.util.Set;
  * @param nativeLibraryDir a directory holding a libjllama built by the user (a CUDA build...);
  *                         null = the CPU library bundled in java-llama.cpp. One per process: the first
  *                         model opened decides.
+ * @param projector        a vision projector (an "mmproj" GGUF file) to open beside the model, so that
+ *                         chat messages can carry images ({@link ChatImage}); null = text only.
  */
 public record ModelOptions(int contextSize, int threads, int batchSize, int gpuLayers, long seed,
                            int parallel, boolean embeddings, boolean nativeLogs, int ubatchSize,
                            boolean flashAttention, GgmlType kvCacheType, boolean mmap, boolean mlock,
-                           Path nativeLibraryDir) {
+                           Path nativeLibraryDir, Path projector) {
 
     public static final int DEFAULT_CONTEXT_CAP = 4096;
 
@@ -74,7 +76,7 @@ public record ModelOptions(int contextSize, int threads, int batchSize, int gpuL
     public ModelOptions(int contextSize, int threads, int batchSize, int gpuLayers, long seed, int parallel,
                         boolean embeddings, boolean nativeLogs) {
         this(contextSize, threads, batchSize, gpuLayers, seed, parallel, embeddings, nativeLogs, 0, false,
-                GgmlType.F16, true, false, null);
+                GgmlType.F16, true, false, null, null);
     }
 
     public static ModelOptions defaults() {
@@ -107,73 +109,84 @@ public record ModelOptions(int contextSize, int threads, int batchSize, int gpuL
 
     public ModelOptions withContextSize(int v) {
         return new ModelOptions(v, threads, batchSize, gpuLayers, seed, parallel, embeddings, nativeLogs,
-                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir);
+                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector);
     }
 
     public ModelOptions withThreads(int v) {
         return new ModelOptions(contextSize, v, batchSize, gpuLayers, seed, parallel, embeddings, nativeLogs,
-                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir);
+                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector);
     }
 
     /** Also lowers the ubatch size when it would exceed the new batch size. */
     public ModelOptions withBatchSize(int v) {
         return new ModelOptions(contextSize, threads, v, gpuLayers, seed, parallel, embeddings, nativeLogs,
-                Math.min(ubatchSize, Math.max(v, 0)), flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir);
+                Math.min(ubatchSize, Math.max(v, 0)), flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector);
     }
 
     public ModelOptions withGpuLayers(int v) {
         return new ModelOptions(contextSize, threads, batchSize, v, seed, parallel, embeddings, nativeLogs,
-                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir);
+                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector);
     }
 
     public ModelOptions withSeed(long v) {
         return new ModelOptions(contextSize, threads, batchSize, gpuLayers, v, parallel, embeddings, nativeLogs,
-                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir);
+                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector);
     }
 
     public ModelOptions withParallel(int v) {
         return new ModelOptions(contextSize, threads, batchSize, gpuLayers, seed, v, embeddings, nativeLogs,
-                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir);
+                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector);
     }
 
     public ModelOptions withEmbeddings(boolean v) {
         return new ModelOptions(contextSize, threads, batchSize, gpuLayers, seed, parallel, v, nativeLogs,
-                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir);
+                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector);
     }
 
     public ModelOptions withNativeLogs(boolean v) {
         return new ModelOptions(contextSize, threads, batchSize, gpuLayers, seed, parallel, embeddings, v,
-                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir);
+                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector);
     }
 
     public ModelOptions withUbatchSize(int v) {
         return new ModelOptions(contextSize, threads, batchSize, gpuLayers, seed, parallel, embeddings, nativeLogs,
-                v, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir);
+                v, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector);
     }
 
     public ModelOptions withFlashAttention(boolean v) {
         return new ModelOptions(contextSize, threads, batchSize, gpuLayers, seed, parallel, embeddings, nativeLogs,
-                ubatchSize, v, kvCacheType, mmap, mlock, nativeLibraryDir);
+                ubatchSize, v, kvCacheType, mmap, mlock, nativeLibraryDir, projector);
     }
 
     public ModelOptions withKvCacheType(GgmlType v) {
         return new ModelOptions(contextSize, threads, batchSize, gpuLayers, seed, parallel, embeddings, nativeLogs,
-                ubatchSize, flashAttention, v, mmap, mlock, nativeLibraryDir);
+                ubatchSize, flashAttention, v, mmap, mlock, nativeLibraryDir, projector);
     }
 
     public ModelOptions withMmap(boolean v) {
         return new ModelOptions(contextSize, threads, batchSize, gpuLayers, seed, parallel, embeddings, nativeLogs,
-                ubatchSize, flashAttention, kvCacheType, v, mlock, nativeLibraryDir);
+                ubatchSize, flashAttention, kvCacheType, v, mlock, nativeLibraryDir, projector);
     }
 
     public ModelOptions withMlock(boolean v) {
         return new ModelOptions(contextSize, threads, batchSize, gpuLayers, seed, parallel, embeddings, nativeLogs,
-                ubatchSize, flashAttention, kvCacheType, mmap, v, nativeLibraryDir);
+                ubatchSize, flashAttention, kvCacheType, mmap, v, nativeLibraryDir, projector);
+    }
+
+    /** {@code null} = text only. */
+    public ModelOptions withProjector(Path v) {
+        return new ModelOptions(contextSize, threads, batchSize, gpuLayers, seed, parallel, embeddings, nativeLogs,
+                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, v);
+    }
+
+    /** The vision projector, or empty for a text-only model. */
+    public Optional<Path> visionProjector() {
+        return Optional.ofNullable(projector);
     }
 
     /** {@code null} = the bundled CPU library. */
     public ModelOptions withNativeLibraryDir(Path v) {
         return new ModelOptions(contextSize, threads, batchSize, gpuLayers, seed, parallel, embeddings, nativeLogs,
-                ubatchSize, flashAttention, kvCacheType, mmap, mlock, v);
+                ubatchSize, flashAttention, kvCacheType, mmap, mlock, v, projector);
     }
 }

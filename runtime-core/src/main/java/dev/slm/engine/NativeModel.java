@@ -21,6 +21,19 @@ public interface NativeModel extends AutoCloseable {
      */
     NativeCompletion complete(String prompt, SamplingOptions sampling, int maxTokens);
 
+    /**
+     * The prompt tokens of a conversation whose messages carry images, the images' positions
+     * included, as the model's vision projector turns them into embeddings. Decodes the images:
+     * bytes that are no image fail here, before any generation.
+     */
+    int countChatTokens(List<ChatMessage> messages);
+
+    /**
+     * Starts answering a conversation whose messages carry images: llama.cpp's own chat handler
+     * renders the template with the images in place and runs them through the projector.
+     */
+    NativeCompletion completeChat(List<ChatMessage> messages, SamplingOptions sampling, int maxTokens);
+
     /** An embedding vector of {@code text}; the model must have been opened for embeddings. */
     float[] embed(String text);
 

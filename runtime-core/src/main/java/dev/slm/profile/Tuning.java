@@ -61,7 +61,7 @@ public record Tuning(ThreadPolicy threads, int batch, int ubatch, GpuLayerPolicy
         }
         kvCacheType = kvCacheType == null ? "f16" : kvCacheType.toLowerCase(Locale.ROOT);
         // Checks the type and that a quantized cache comes with flash attention.
-        new ModelOptions(0, 0, batch, 0, -1, 1, false, false, ubatch, flashAttention, kvCache(kvCacheType), mmap, mlock, null);
+        new ModelOptions(0, 0, batch, 0, -1, 1, false, false, ubatch, flashAttention, kvCache(kvCacheType), mmap, mlock, null, null);
     }
 
     public GgmlType kvCache() {

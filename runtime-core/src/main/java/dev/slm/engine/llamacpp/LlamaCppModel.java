@@ -94,6 +94,10 @@ public final class LlamaCppModel implements NativeModel {
                 p.setPoolingType(PoolingType.LAST);
             }
         }
+        if (options.visionProjector().isPresent()) {
+            requireOwnBuild("a vision projector");
+            BindingFlags.put(p, "--mmproj", options.visionProjector().get().toString());
+        }
         if (options.nativeLogs()) {
             NativeStderrCapture.install();
             // llama.cpp's default threshold (info) hides the loader's and the slots' lines; trace
@@ -107,6 +111,11 @@ public final class LlamaCppModel implements NativeModel {
         try {
             model = new LlamaModel(p);
         } catch (RuntimeException e) {
+            if (options.visionProjector().isPresent()) {
+                throw new SlmException("llama.cpp could not load " + gguf.path() + " with the vision projector "
+                        + options.visionProjector().get() + ": " + oneLine(e.getMessage())
+                        + " (the projector must be made for this model; run with -v to see llama.cpp's reason)");
+            }
             throw new SlmException("llama.cpp could not load " + gguf.path() + ": " + oneLine(e.getMessage())
                     + " (is the architecture '" + gguf.architecture() + "' supported by llama.cpp "
                     + NativeBuild.current().release() + "?)");
@@ -134,6 +143,9 @@ public final class LlamaCppModel implements NativeModel {
 
     @Override
     public String renderChat(List<ChatMessage> messages) {
+        if (messages.stream().anyMatch(ChatMessage::hasImages)) {
+            throw new SlmException("a conversation with images has no text-only prompt: count it with countChatTokens");
+        }
         String system = null;
         List<Pair<String, String>> turns = new ArrayList<>();
         for (ChatMessage m : messages) {
@@ -211,10 +223,25 @@ public final class LlamaCppModel implements NativeModel {
 
     @Override
     public OpenAiCall openAi(String route, String jsonBody) {
-        if (!LlamaNativeLibrary.ownBuildLoaded()) {
-            throw new SlmException("this needs slm's own llama.cpp library; " + NativeBuild.current().describe());
-        }
+        requireOwnBuild("this");
         return new ServerRouteCall(SlmNative.oaiStart(model, route, jsonBody));
+    }
+
+    @Override
+    public int countChatTokens(List<ChatMessage> messages) {
+        return VisionChat.countTokens(openAi(VisionChat.COUNT_ROUTE,
+                VisionChat.body(messages, SamplingOptions.greedy(), 1, false)));
+    }
+
+    @Override
+    public NativeCompletion completeChat(List<ChatMessage> messages, SamplingOptions sampling, int maxTokens) {
+        return VisionChat.stream(openAi(VisionChat.CHAT_ROUTE, VisionChat.body(messages, sampling, maxTokens, true)));
+    }
+
+    private static void requireOwnBuild(String what) {
+        if (!LlamaNativeLibrary.ownBuildLoaded()) {
+            throw new SlmException(what + " needs slm's own llama.cpp library; " + NativeBuild.current().describe());
+        }
     }
 
     @Override

@@ -34,7 +34,7 @@ final class SlmNative {
 
     /**
      * Hands an OpenAI-style request to llama-server's own route handler for {@code model}
-     * ("/v1/chat/completions", "/v1/completions", "/v1/responses", "/v1/embeddings", "/apply-template",
+     * ("/v1/chat/completions", "/v1/chat/completions/input_tokens", "/v1/completions", "/v1/responses", "/v1/embeddings", "/apply-template",
      * "/tokenize"); returns a call handle. Non-streamed answers are complete when this returns.
      */
     static native long oaiStart(de.kherud.llama.LlamaModel model, String route, String body);
