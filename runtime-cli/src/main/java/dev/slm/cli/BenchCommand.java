@@ -4,9 +4,9 @@ import dev.slm.SlmException;
 import dev.slm.bench.BenchReport;
 import dev.slm.bench.BenchSettings;
 import dev.slm.bench.Benchmark;
-import dev.slm.bench.Engine;
+import dev.slm.bench.EngineUnderTest;
 import dev.slm.bench.Machine;
-import dev.slm.bench.ModelShape;
+import dev.slm.bench.TransformerShape;
 import dev.slm.bench.RunResult;
 import dev.slm.bench.SvgChart;
 import dev.slm.bench.SyntheticModel;
@@ -117,7 +117,7 @@ final class BenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("no model given: pass the path of a .gguf file (or use --generate)");
         }
         BenchSettings settings = new BenchSettings(promptTokens, generatedTokens, repetitions, contextSize, batchSize);
-        List<Engine> engineList = engines.stream().map(Engine::parse).distinct().toList();
+        List<EngineUnderTest> engineList = engines.stream().map(EngineUnderTest::parse).distinct().toList();
         if (threads.stream().anyMatch(t -> t < 1)) {
             throw new IllegalArgumentException("thread counts must be positive, got " + threads);
         }
@@ -129,7 +129,7 @@ final class BenchCommand implements Callable<Integer> {
         List<GgufFile> files = models.stream().map(m -> ModelReference.resolve(m, source)).map(GgufReader::read).toList();
         List<RunResult> results = new ArrayList<>();
         for (GgufFile model : files) {
-            for (Engine engine : engineList) {
+            for (EngineUnderTest engine : engineList) {
                 for (int t : threadCounts) {
                     results.add(inProcess ? measureHere(planner, model, engine, t, settings)
                             : inChildProcess(model.path(), engine, t));
@@ -155,7 +155,7 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** Opens the model as `slm run` would on this machine (profile, fit), with the bench's settings on top. */
-    private RunResult measureHere(LaunchPlanner planner, GgufFile model, Engine engine, int threadCount, BenchSettings settings) {
+    private RunResult measureHere(LaunchPlanner planner, GgufFile model, EngineUnderTest engine, int threadCount, BenchSettings settings) {
         ModelOptions options = planner.plan(model, request(threadCount),
                 ModelOptions.defaults().withNativeLogs(Verbosity.isVerbose())).options();
         return Benchmark.run(model, engine, options, settings);
@@ -170,7 +170,7 @@ final class BenchCommand implements Callable<Integer> {
         if (output == null) {
             throw new IllegalArgumentException("--generate needs --output FILE.gguf");
         }
-        ModelShape shape = ModelShape.named(generateShape);
+        TransformerShape shape = TransformerShape.named(generateShape);
         GgmlType type = SyntheticModel.type(generateType);
         SyntheticModel.write(shape, type, output, 42);
         System.err.println("wrote " + output + ": random weights in the shape of " + shape.name() + " ("
@@ -179,7 +179,7 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** Runs one configuration as `slm bench --in-process --json` in a new JVM and reads its result. */
-    private RunResult inChildProcess(Path model, Engine engine, int threadCount) throws IOException, InterruptedException {
+    private RunResult inChildProcess(Path model, EngineUnderTest engine, int threadCount) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(javaCommand());
         command.addAll(List.of("bench", model.toString(), "--in-process", "--json",
                 "-p", String.valueOf(promptTokens), "-n", String.valueOf(generatedTokens),

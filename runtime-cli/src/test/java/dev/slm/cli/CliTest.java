@@ -39,9 +39,9 @@ class CliTest {
     void runGeneratesWithQwen3AndGemma3Models() throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(dev.slm.engine.llamacpp.NativeBuild.current().isOwn());
         var shapes = List.of(
-                new dev.slm.bench.ModelShape("tiny-qwen3", "qwen3", 64, 2, 4, 2, 128, 1024, 4096, 1e6f, 1e-6f, false,
+                new dev.slm.bench.TransformerShape("tiny-qwen3", "qwen3", 64, 2, 4, 2, 128, 1024, 4096, 1e6f, 1e-6f, false,
                         32, true, false, 0),
-                new dev.slm.bench.ModelShape("tiny-gemma3", "gemma3", 64, 6, 2, 1, 128, 1024, 4096, 1e6f, 1e-6f, false,
+                new dev.slm.bench.TransformerShape("tiny-gemma3", "gemma3", 64, 6, 2, 1, 128, 1024, 4096, 1e6f, 1e-6f, false,
                         64, true, true, 16));
         for (var shape : shapes) {
             Path model = tmp.resolve(shape.name() + ".gguf");

@@ -32,7 +32,7 @@ public final class Benchmark {
      *                {@code dev.slm.profile.LaunchPlanner}): the slm engine opens it so; the llama.cpp
      *                engine takes its thread count, native library and native logging
      */
-    public static RunResult run(GgufFile gguf, Engine engine, ModelOptions options, BenchSettings settings) {
+    public static RunResult run(GgufFile gguf, EngineUnderTest engine, ModelOptions options, BenchSettings settings) {
         return switch (engine) {
             case SLM -> slm(gguf, options, settings);
             case LLAMA_CPP -> llamaCpp(gguf, options, settings);
@@ -76,7 +76,7 @@ public final class Benchmark {
             }
             generation = new TestResult("tg" + s.generatedTokens(), tokens, Summary.of(rates), null);
         }
-        return new RunResult(ModelSummary.of(gguf), Engine.SLM, threads, loadMillis, Machine.peakRssBytes(),
+        return new RunResult(ModelSummary.of(gguf), EngineUnderTest.SLM, threads, loadMillis, Machine.peakRssBytes(),
                 prompt, generation, OpenMpPolicy.effective());
     }
 
@@ -93,7 +93,7 @@ public final class Benchmark {
                     Summary.rates(s.promptTokens(), bench.promptRuns(s.promptTokens(), s.batchSize(), s.repetitions())), null);
             TestResult generation = s.generatedTokens() == 0 ? null : new TestResult("tg" + s.generatedTokens(),
                     s.generatedTokens(), Summary.rates(s.generatedTokens(), bench.generationRuns(s.generatedTokens(), s.repetitions())), null);
-            return new RunResult(ModelSummary.of(gguf), Engine.LLAMA_CPP, threads, bench.loadNanos() / 1e6,
+            return new RunResult(ModelSummary.of(gguf), EngineUnderTest.LLAMA_CPP, threads, bench.loadNanos() / 1e6,
                     Machine.peakRssBytes(), prompt, generation, OpenMpPolicy.effective());
         }
     }

@@ -10,6 +10,6 @@ package dev.slm.bench;
  * @param generation    the tg test, or null when skipped
  * @param threadWaiting how llama.cpp's OpenMP threads waited (OMP_WAIT_POLICY, GOMP_SPINCOUNT)
  */
-public record RunResult(ModelSummary model, Engine engine, int threads, double loadMillis, long peakRssBytes,
+public record RunResult(ModelSummary model, EngineUnderTest engine, int threads, double loadMillis, long peakRssBytes,
                         TestResult prompt, TestResult generation, String threadWaiting) {
 }

@@ -49,12 +49,12 @@ public final class SyntheticModel {
     }
 
     /** File name for a shape and type, e.g. {@code qwen2.5-0.5b-Q8_0.gguf}. */
-    public static String fileName(ModelShape shape, GgmlType type) {
+    public static String fileName(TransformerShape shape, GgmlType type) {
         return shape.name() + "-" + type.name() + ".gguf";
     }
 
     /** Writes the model to {@code target} (atomically); the same seed gives the same file. */
-    public static void write(ModelShape shape, GgmlType type, Path target, long seed) {
+    public static void write(TransformerShape shape, GgmlType type, Path target, long seed) {
         if (!TYPES.contains(type)) {
             throw new IllegalArgumentException("cannot write weights of type " + type);
         }
@@ -99,7 +99,7 @@ public final class SyntheticModel {
         }
         SplittableRandom random = new SplittableRandom(seed);
         byte[] pool = blockPool(type, random.split());
-        for (ModelShape.TensorSpec t : shape.tensors()) {
+        for (TransformerShape.TensorSpec t : shape.tensors()) {
             GgmlType tensorType = t.matrix() ? type : GgmlType.F32;
             long rowElements = t.shape()[0];
             long rows = t.elements() / rowElements;

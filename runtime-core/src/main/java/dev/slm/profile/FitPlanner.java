@@ -49,11 +49,11 @@ public final class FitPlanner {
 
     /** @throws SlmException when the model cannot fit, naming what it needs and what there is. */
     public static FitPlan plan(GgufFile model, MachineFacts facts, Tuning tuning, Request request) {
-        return new Planning(ModelShape.of(model), facts, tuning, request).run();
+        return new Planning(ModelFootprint.of(model), facts, tuning, request).run();
     }
 
     private static final class Planning {
-        private final ModelShape shape;
+        private final ModelFootprint shape;
         private final MachineFacts facts;
         private final Tuning tuning;
         private final Request request;
@@ -62,7 +62,7 @@ public final class FitPlanner {
         private final long systemBudget;
         private final long gpuBudget;
 
-        Planning(ModelShape shape, MachineFacts facts, Tuning tuning, Request request) {
+        Planning(ModelFootprint shape, MachineFacts facts, Tuning tuning, Request request) {
             this.shape = shape;
             this.facts = facts;
             this.tuning = tuning;

@@ -16,7 +16,7 @@ class BaselineTest {
     Path tmp;
 
     private static RunResult result(String file, int threads, double pp, double tg) {
-        return new RunResult(new ModelSummary(file, "m", "qwen3", "Q4_0", 1, 1), Engine.SLM, threads, 1, 1,
+        return new RunResult(new ModelSummary(file, "m", "qwen3", "Q4_0", 1, 1), EngineUnderTest.SLM, threads, 1, 1,
                 new TestResult("pp512", 512, Summary.of(pp), Summary.of(1)),
                 new TestResult("tg128", 128, Summary.of(tg), null), "");
     }

@@ -16,7 +16,7 @@ class BenchReportTest {
     private static final ModelSummary TINY = new ModelSummary("tiny.gguf", "tiny", "llama", "F32", 292_000, 1_168_000);
     private static final ModelSummary SMOL = new ModelSummary("smol.gguf", "smol", "llama", "Q8_0", 134_515_008, 144_000_000);
 
-    private static RunResult run(ModelSummary model, Engine engine, int threads, double pp, double tg) {
+    private static RunResult run(ModelSummary model, EngineUnderTest engine, int threads, double pp, double tg) {
         return new RunResult(model, engine, threads, 85.5, 140L << 20,
                 new TestResult("pp512", 512, Summary.of(pp, pp * 1.1, pp * 0.9), Summary.of(40, 41, 39)),
                 new TestResult("tg128", 128, Summary.of(tg, tg + 2, tg - 2), null),
@@ -26,8 +26,8 @@ class BenchReportTest {
     private static BenchReport report() {
         return new BenchReport("slm test", new Machine("Test CPU", 2, 24L << 30, "Linux", "21", 0.5),
                 BenchSettings.defaults(), "cpu-x86_64", 2, Map.of("OMP_WAIT_POLICY", "PASSIVE"),
-                List.of(run(TINY, Engine.SLM, 1, 9000, 2500), run(TINY, Engine.LLAMA_CPP, 2, 12000, 3000),
-                        run(SMOL, Engine.SLM, 2, 300, 40)));
+                List.of(run(TINY, EngineUnderTest.SLM, 1, 9000, 2500), run(TINY, EngineUnderTest.LLAMA_CPP, 2, 12000, 3000),
+                        run(SMOL, EngineUnderTest.SLM, 2, 300, 40)));
     }
 
     @Test
@@ -36,7 +36,7 @@ class BenchReportTest {
         BenchReport read = BenchReport.fromJson(original.toJson());
         assertEquals(original, read);
         assertEquals(2500, read.results().get(0).generation().tokensPerSecond().median(), 1e-9);
-        assertEquals(Engine.LLAMA_CPP, read.results().get(1).engine());
+        assertEquals(EngineUnderTest.LLAMA_CPP, read.results().get(1).engine());
     }
 
     @Test

@@ -26,17 +26,17 @@ class SyntheticModelTest {
     @Test
     void knownShapesHaveTheRealModelsParameterCounts() {
         // The counts published for the original checkpoints (tied embeddings, no output matrix).
-        assertEquals(134_515_008L, ModelShape.SMOLLM2_135M.parameterCount());
-        assertEquals(494_032_768L, ModelShape.QWEN2_5_0_5B.parameterCount());
-        assertEquals(1_235_814_400L, ModelShape.LLAMA_3_2_1B.parameterCount());
-        assertEquals(596_049_920L, ModelShape.QWEN3_0_6B.parameterCount());
-        assertEquals(268_098_176L, ModelShape.GEMMA3_270M.parameterCount());
+        assertEquals(134_515_008L, TransformerShape.SMOLLM2_135M.parameterCount());
+        assertEquals(494_032_768L, TransformerShape.QWEN2_5_0_5B.parameterCount());
+        assertEquals(1_235_814_400L, TransformerShape.LLAMA_3_2_1B.parameterCount());
+        assertEquals(596_049_920L, TransformerShape.QWEN3_0_6B.parameterCount());
+        assertEquals(268_098_176L, TransformerShape.GEMMA3_270M.parameterCount());
     }
 
     /** Qwen3 and Gemma 3 need a llama.cpp newer than the binding's b4916: slm's own library loads them. */
     @Test
     void qwen3AndGemma3ShapesRunInLlamaCpp() {
-        for (ModelShape shape : List.of(NewArchitectures.TINY_QWEN3, NewArchitectures.TINY_GEMMA3)) {
+        for (TransformerShape shape : List.of(NewArchitectures.TINY_QWEN3, NewArchitectures.TINY_GEMMA3)) {
             Path file = tmp.resolve(shape.name() + ".gguf");
             SyntheticModel.write(shape, GgmlType.Q8_0, file, 4);
             GgufFile f = GgufReader.read(file);
@@ -61,8 +61,8 @@ class SyntheticModelTest {
 
     @Test
     void aRealShapeRoundTripsThroughTheReaderAndRunsInLlamaCpp() {
-        Path file = tmp.resolve(SyntheticModel.fileName(ModelShape.SMOLLM2_135M, GgmlType.Q4_0));
-        SyntheticModel.write(ModelShape.SMOLLM2_135M, GgmlType.Q4_0, file, 1);
+        Path file = tmp.resolve(SyntheticModel.fileName(TransformerShape.SMOLLM2_135M, GgmlType.Q4_0));
+        SyntheticModel.write(TransformerShape.SMOLLM2_135M, GgmlType.Q4_0, file, 1);
         GgufFile f = GgufReader.read(file);
         assertEquals("llama", f.architecture());
         assertEquals("Q4_0", f.quantization());
@@ -70,7 +70,7 @@ class SyntheticModelTest {
         assertEquals(576L, f.embeddingLength().orElseThrow());
         assertEquals(3L, f.headCountKv().orElseThrow());
         assertEquals(49_152L, f.vocabularySize().orElseThrow());
-        assertEquals(ModelShape.SMOLLM2_135M.parameterCount(), f.parameterCount());
+        assertEquals(TransformerShape.SMOLLM2_135M.parameterCount(), f.parameterCount());
         GgufTensor embedding = f.tensors().get(0);
         assertEquals("token_embd.weight", embedding.name());
         assertEquals(GgmlType.Q4_0, embedding.type());
@@ -85,7 +85,7 @@ class SyntheticModelTest {
 
     @Test
     void qwen2WithAttentionBiasesRunsInLlamaCpp() {
-        ModelShape small = new ModelShape("small-qwen2", "qwen2", 64, 2, 4, 2, 128, 1024, 4096, 1e6f, 1e-6f, true);
+        TransformerShape small = new TransformerShape("small-qwen2", "qwen2", 64, 2, 4, 2, 128, 1024, 4096, 1e6f, 1e-6f, true);
         Path file = tmp.resolve("small-qwen2.gguf");
         SyntheticModel.write(small, GgmlType.Q8_0, file, 2);
         GgufFile f = GgufReader.read(file);
@@ -97,7 +97,7 @@ class SyntheticModelTest {
 
     @Test
     void f16AndF32WeightsLoadToo() {
-        ModelShape small = new ModelShape("small-llama", "llama", 64, 1, 4, 4, 128, 600, 2048, 1e4f, 1e-5f, false);
+        TransformerShape small = new TransformerShape("small-llama", "llama", 64, 1, 4, 4, 128, 600, 2048, 1e4f, 1e-5f, false);
         for (GgmlType type : List.of(GgmlType.F16, GgmlType.F32)) {
             Path file = tmp.resolve("small-" + type + ".gguf");
             SyntheticModel.write(small, type, file, 3);
@@ -108,7 +108,7 @@ class SyntheticModelTest {
 
     @Test
     void unknownNamesAreRefusedWithTheChoices() {
-        IllegalArgumentException shape = assertThrows(IllegalArgumentException.class, () -> ModelShape.named("gpt-5"));
+        IllegalArgumentException shape = assertThrows(IllegalArgumentException.class, () -> TransformerShape.named("gpt-5"));
         assertTrue(shape.getMessage().contains("smollm2-135m, qwen2.5-0.5b, llama-3.2-1b, qwen3-0.6b, gemma3-270m"), shape.getMessage());
         IllegalArgumentException type = assertThrows(IllegalArgumentException.class, () -> SyntheticModel.type("Q5_K"));
         assertTrue(type.getMessage().contains("F32, F16, Q8_0, Q4_0"), type.getMessage());

@@ -3,7 +3,7 @@ package dev.slm.engine;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.slm.bench.ModelShape;
+import dev.slm.bench.TransformerShape;
 import dev.slm.bench.SyntheticModel;
 import dev.slm.engine.llamacpp.LlamaNativeLibrary;
 import dev.slm.engine.llamacpp.NativeBuild;
@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** Model.close() gives the weights' memory back (java-llama.cpp 4.2.0's own library kept it: #102). */
 class CloseFreesMemoryTest {
     /** About 66 MB of F32 weights: far above the JVM's own noise in resident memory. */
-    private static final ModelShape SHAPE = new ModelShape("rss-probe", "llama", 256, 8, 8, 8, 1024, 32000, 2048,
+    private static final TransformerShape SHAPE = new TransformerShape("rss-probe", "llama", 256, 8, 8, 8, 1024, 32000, 2048,
             1e4f, 1e-5f, false);
 
     @TempDir

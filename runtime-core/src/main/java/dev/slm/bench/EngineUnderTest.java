@@ -7,7 +7,7 @@ import java.util.Locale;
 import java.util.stream.Collectors;
 
 /** What runs the model during a benchmark. */
-public enum Engine {
+public enum EngineUnderTest {
     /** slm's engine API: the binding, its server loop, sampling, streaming to a Java consumer. */
     SLM("slm"),
     /** llama.cpp's C API driven as llama-bench drives it, in the same native library: the baseline. */
@@ -15,7 +15,7 @@ public enum Engine {
 
     private final String label;
 
-    Engine(String label) {
+    EngineUnderTest(String label) {
         this.label = label;
     }
 
@@ -25,11 +25,11 @@ public enum Engine {
     }
 
     @JsonCreator
-    public static Engine parse(String s) {
+    public static EngineUnderTest parse(String s) {
         String wanted = s.toLowerCase(Locale.ROOT).strip();
         return Arrays.stream(values()).filter(e -> e.label.equals(wanted)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("unknown engine '" + s + "': use "
-                        + Arrays.stream(values()).map(Engine::label).collect(Collectors.joining(" or "))));
+                        + Arrays.stream(values()).map(EngineUnderTest::label).collect(Collectors.joining(" or "))));
     }
 
     @Override

@@ -27,12 +27,12 @@ import java.util.stream.Collectors;
  * @param sandwichNorms  norms after attention and after the MLP as well (Gemma 2/3)
  * @param slidingWindow  sliding-window attention span of the local layers (Gemma 3), 0 for none
  */
-public record ModelShape(String name, String architecture, int embedding, int layers, int heads, int kvHeads,
+public record TransformerShape(String name, String architecture, int embedding, int layers, int heads, int kvHeads,
                          int feedForward, int vocabulary, int contextLength, float ropeFreqBase, float rmsEpsilon,
                          boolean attentionBias, int headDim, boolean qkNorm, boolean sandwichNorms, int slidingWindow) {
 
     /** A Llama- or Qwen2-like shape: head width embedding / heads, no extra norms. */
-    public ModelShape(String name, String architecture, int embedding, int layers, int heads, int kvHeads,
+    public TransformerShape(String name, String architecture, int embedding, int layers, int heads, int kvHeads,
                       int feedForward, int vocabulary, int contextLength, float ropeFreqBase, float rmsEpsilon,
                       boolean attentionBias) {
         this(name, architecture, embedding, layers, heads, kvHeads, feedForward, vocabulary, contextLength,
@@ -40,25 +40,25 @@ public record ModelShape(String name, String architecture, int embedding, int la
     }
 
     /** HuggingFaceTB/SmolLM2-135M: 134,515,008 parameters, tied embeddings. */
-    public static final ModelShape SMOLLM2_135M = new ModelShape("smollm2-135m", "llama",
+    public static final TransformerShape SMOLLM2_135M = new TransformerShape("smollm2-135m", "llama",
             576, 30, 9, 3, 1536, 49152, 8192, 100000f, 1e-5f, false);
     /** Qwen/Qwen2.5-0.5B: 494,032,768 parameters, tied embeddings, q/k/v biases. */
-    public static final ModelShape QWEN2_5_0_5B = new ModelShape("qwen2.5-0.5b", "qwen2",
+    public static final TransformerShape QWEN2_5_0_5B = new TransformerShape("qwen2.5-0.5b", "qwen2",
             896, 24, 14, 2, 4864, 151936, 32768, 1000000f, 1e-6f, true);
     /** meta-llama/Llama-3.2-1B: 1,235,814,400 parameters, tied embeddings. */
-    public static final ModelShape LLAMA_3_2_1B = new ModelShape("llama-3.2-1b", "llama",
+    public static final TransformerShape LLAMA_3_2_1B = new TransformerShape("llama-3.2-1b", "llama",
             2048, 16, 32, 8, 8192, 128256, 131072, 500000f, 1e-5f, false);
 
     /** Qwen/Qwen3-0.6B: 596,049,920 parameters, tied embeddings, 128-wide heads, q/k norms. */
-    public static final ModelShape QWEN3_0_6B = new ModelShape("qwen3-0.6b", "qwen3",
+    public static final TransformerShape QWEN3_0_6B = new TransformerShape("qwen3-0.6b", "qwen3",
             1024, 28, 16, 8, 3072, 151936, 40960, 1000000f, 1e-6f, false, 128, true, false, 0);
     /** google/gemma-3-270m: 268,098,176 parameters, tied embeddings, 256-wide heads, sliding window 512. */
-    public static final ModelShape GEMMA3_270M = new ModelShape("gemma3-270m", "gemma3",
+    public static final TransformerShape GEMMA3_270M = new TransformerShape("gemma3-270m", "gemma3",
             640, 18, 4, 1, 2048, 262144, 32768, 1000000f, 1e-6f, false, 256, true, true, 512);
 
-    public static final List<ModelShape> KNOWN = List.of(SMOLLM2_135M, QWEN2_5_0_5B, LLAMA_3_2_1B, QWEN3_0_6B, GEMMA3_270M);
+    public static final List<TransformerShape> KNOWN = List.of(SMOLLM2_135M, QWEN2_5_0_5B, LLAMA_3_2_1B, QWEN3_0_6B, GEMMA3_270M);
 
-    public ModelShape {
+    public TransformerShape {
         if (heads % kvHeads != 0 || headDim <= 0) {
             throw new IllegalArgumentException(name + ": kv heads must divide the heads, and the head width must be positive");
         }
@@ -78,11 +78,11 @@ public record ModelShape(String name, String architecture, int embedding, int la
         }
     }
 
-    public static ModelShape named(String name) {
+    public static TransformerShape named(String name) {
         String wanted = name.toLowerCase(Locale.ROOT);
         return KNOWN.stream().filter(s -> s.name.equals(wanted)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("unknown model shape '" + name + "': use one of "
-                        + KNOWN.stream().map(ModelShape::name).collect(Collectors.joining(", "))));
+                        + KNOWN.stream().map(TransformerShape::name).collect(Collectors.joining(", "))));
     }
 
     public int headDimension() {

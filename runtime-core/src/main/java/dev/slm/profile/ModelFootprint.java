@@ -15,11 +15,11 @@ import java.util.regex.Pattern;
  * @param kvWidth       K plus V values per token and layer (key and value length times KV heads)
  * @param trainedContext the context the model was trained for
  */
-record ModelShape(String name, long[] layerBytes, long otherBytes, long outputBytes, long embedding, long heads,
+record ModelFootprint(String name, long[] layerBytes, long otherBytes, long outputBytes, long embedding, long heads,
                   long kvWidth, long vocabulary, long trainedContext) {
     private static final Pattern BLOCK = Pattern.compile("^blk\\.(\\d+)\\.");
 
-    static ModelShape of(GgufFile f) {
+    static ModelFootprint of(GgufFile f) {
         String arch = f.architecture();
         int blocks = f.blockCount().map(Long::intValue).orElse(0);
         for (GgufTensor t : f.tensors()) {
@@ -51,7 +51,7 @@ record ModelShape(String name, long[] layerBytes, long otherBytes, long outputBy
                 f.tensors().stream().filter(t -> t.name().equals("token_embd.weight") && t.shape().length == 2)
                         .mapToLong(t -> t.shape()[1]).findFirst().orElse(32_000L));
         String name = f.name().orElse(f.path() == null ? arch : f.path().getFileName().toString());
-        return new ModelShape(name, layers, other, output, embd, heads, (keyLength + valueLength) * kvHeads, vocab,
+        return new ModelFootprint(name, layers, other, output, embd, heads, (keyLength + valueLength) * kvHeads, vocab,
                 f.contextLength().orElse((long) ModelOptions.DEFAULT_CONTEXT_CAP));
     }
 

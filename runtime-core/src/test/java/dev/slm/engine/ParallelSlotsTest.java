@@ -14,7 +14,7 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
 /** Several threads generating on one model: with one slot they queue, with several they share batches. */
-class ConcurrencyTest {
+class ParallelSlotsTest {
     private static final List<String> PROMPTS = List.of("Once upon a time", "One day, a little boy", "The cat", "Lily and Ben");
     private static final int THREADS = 8;
 

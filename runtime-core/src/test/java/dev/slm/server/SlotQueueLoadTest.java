@@ -22,7 +22,7 @@ import org.junit.jupiter.api.TestInstance;
 
 /** Slots, the queue and 429, under a bounded load on loopback; and a client that hangs up. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ConcurrencyTest {
+class SlotQueueLoadTest {
     private static final int SLOTS = 2;
     private static final int QUEUE = 2;
     private static final int CLIENTS = 8;
