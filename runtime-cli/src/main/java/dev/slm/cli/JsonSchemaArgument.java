@@ -4,8 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.slm.SlmException;
-import dev.slm.server.ApiException;
-import dev.slm.server.api.JsonSchemaCheck;
+import dev.slm.openai.JsonSchemaCheck;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -38,11 +37,7 @@ final class JsonSchemaArgument {
         if (schema == null || schema.isMissingNode()) {
             throw new SlmException("the JSON schema is empty");
         }
-        try {
-            JsonSchemaCheck.check(schema);
-        } catch (ApiException e) {
-            throw new SlmException(e.getMessage());
-        }
+        JsonSchemaCheck.check(schema); // InvalidRequestException is an SlmException: its one line is the message
         return text;
     }
 

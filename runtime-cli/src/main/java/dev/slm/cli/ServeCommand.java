@@ -10,7 +10,7 @@ import dev.slm.server.config.ConfigSetting;
 import dev.slm.server.config.ServerConfig;
 import dev.slm.server.config.ServerConfigBinder;
 import dev.slm.server.local.LocalModels;
-import dev.slm.server.local.MemoryEstimate;
+import dev.slm.server.local.RunnerMemoryEstimate;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -108,7 +108,7 @@ final class ServeCommand implements Callable<Integer> {
     private static void printSummary(ServerConfig config, List<LocalModels.Plan> plans) {
         System.out.println("config ok: listening on " + config.host() + ":" + config.port()
                 + (config.apiKeys().isEmpty() ? ", no API keys" : ", " + config.apiKeys().size() + " API key(s)")
-                + ", memory budget " + MemoryEstimate.mib(config.memoryBudget()));
+                + ", memory budget " + RunnerMemoryEstimate.mib(config.memoryBudget()));
         for (LocalModels.Plan p : plans) {
             System.out.println("model " + p.config().name() + ": " + p.config().path() + " (" + p.header().architecture() + ", "
                     + p.header().quantization() + ", " + p.config().options().parallel() + " slot(s), queue " + p.config().queue()

@@ -1,7 +1,7 @@
 package dev.slm.routing;
 
-import dev.slm.routing.openai.CompletionRequest;
-import dev.slm.routing.openai.OpenAiShape;
+import dev.slm.openai.CompletionRequest;
+import dev.slm.openai.OpenAiShape;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;

@@ -6,10 +6,10 @@ import dev.slm.routing.confidence.ConfidenceProbe;
 import dev.slm.routing.confidence.SelfConsistencyProbe;
 import dev.slm.routing.local.LocalAnswerer;
 import dev.slm.routing.local.LocalFailureException;
-import dev.slm.routing.openai.ChunkStream;
-import dev.slm.routing.openai.CompletionRequest;
-import dev.slm.routing.openai.OpenAiShape;
-import dev.slm.routing.openai.TokenUsage;
+import dev.slm.openai.ChunkStream;
+import dev.slm.openai.CompletionRequest;
+import dev.slm.openai.OpenAiShape;
+import dev.slm.openai.TokenUsage;
 import dev.slm.routing.redaction.Redactions;
 import dev.slm.routing.upstream.Upstream;
 import dev.slm.routing.upstream.UpstreamClient;
@@ -223,10 +223,7 @@ public final class HybridRouter implements AutoCloseable {
     }
 
     private RoutedStream openLocal(Route route, CompletionRequest localRequest, RouteDecision decision) {
-        ObjectNode body = localRequest.body().deepCopy();
-        body.put("stream", true);
-        OpenAiShape.requestStreamUsage(body);
-        ChunkStream chunks = local.stream(localRequest.withBody(body));
+        ChunkStream chunks = local.stream(localRequest.streamedWithUsage());
         ObjectNode first = firstChunk(chunks);
         return new RoutedStream(decision, chunks, first, null, OpenAiShape.asksForStreamUsage(localRequest.body()),
                 localRequest.text().length(), usage -> metrics.answered(decision, usage, 0, costSaved(route, usage)));

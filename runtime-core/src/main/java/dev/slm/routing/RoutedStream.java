@@ -1,9 +1,9 @@
 package dev.slm.routing;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.slm.routing.openai.ChunkStream;
-import dev.slm.routing.openai.OpenAiShape;
-import dev.slm.routing.openai.TokenUsage;
+import dev.slm.openai.ChunkStream;
+import dev.slm.openai.OpenAiShape;
+import dev.slm.openai.TokenUsage;
 import dev.slm.routing.redaction.Redactions;
 import dev.slm.routing.redaction.StreamRestorer;
 import java.util.ArrayDeque;

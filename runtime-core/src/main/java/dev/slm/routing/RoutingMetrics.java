@@ -1,7 +1,7 @@
 package dev.slm.routing;
 
 import dev.slm.routing.local.LocalFailureException;
-import dev.slm.routing.openai.TokenUsage;
+import dev.slm.openai.TokenUsage;
 import dev.slm.routing.upstream.UpstreamException;
 import java.math.BigDecimal;
 import java.util.LinkedHashMap;

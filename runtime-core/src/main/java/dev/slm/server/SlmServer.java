@@ -1,6 +1,7 @@
 package dev.slm.server;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.slm.server.api.ApiException;
 import dev.slm.server.api.ApiHandler;
 import dev.slm.server.config.ServerConfig;
 import dev.slm.server.local.LocalModels;

@@ -12,8 +12,8 @@ import dev.slm.fixtures.FixtureModel;
 import dev.slm.routing.confidence.Confidence;
 import dev.slm.routing.confidence.SelfConsistencyProbe;
 import dev.slm.routing.local.InProcessAnswerer;
-import dev.slm.routing.openai.CompletionRequest;
-import dev.slm.routing.openai.Endpoint;
+import dev.slm.openai.CompletionRequest;
+import dev.slm.openai.CompletionEndpoint;
 import dev.slm.routing.upstream.Upstream;
 import java.io.IOException;
 import java.util.List;
@@ -62,7 +62,7 @@ class ConfidenceRoutingTest {
 
     private static CompletionRequest completion(String prompt) {
         ObjectNode body = JSON.createObjectNode().put("model", "auto").put("prompt", prompt).put("max_tokens", 4);
-        return new CompletionRequest(Endpoint.COMPLETIONS, body, Map.of());
+        return new CompletionRequest(CompletionEndpoint.COMPLETIONS, body, Map.of());
     }
 
     private HybridRouter router(double threshold) {

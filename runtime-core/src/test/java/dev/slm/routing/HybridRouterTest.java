@@ -14,9 +14,9 @@ import dev.slm.fixtures.FixtureModel;
 import dev.slm.routing.local.InProcessAnswerer;
 import dev.slm.routing.local.LocalAnswerer;
 import dev.slm.routing.local.LocalFailureException;
-import dev.slm.routing.openai.CompletionRequest;
-import dev.slm.routing.openai.Endpoint;
-import dev.slm.routing.openai.OpenAiShape;
+import dev.slm.openai.CompletionRequest;
+import dev.slm.openai.CompletionEndpoint;
+import dev.slm.openai.OpenAiShape;
 import dev.slm.routing.upstream.UpstreamException;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -103,7 +103,7 @@ class HybridRouterTest {
         for (int i = 0; i < headers.length; i += 2) {
             h.put(headers[i], headers[i + 1]);
         }
-        return new CompletionRequest(Endpoint.CHAT_COMPLETIONS, body, h);
+        return new CompletionRequest(CompletionEndpoint.CHAT_COMPLETIONS, body, h);
     }
 
     /** The text of a whole stream (chat or completion chunks); the chunks are added to {@code chunks}. */

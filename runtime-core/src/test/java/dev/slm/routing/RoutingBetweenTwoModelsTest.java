@@ -9,8 +9,8 @@ import dev.slm.engine.Model;
 import dev.slm.engine.ModelOptions;
 import dev.slm.fixtures.FixtureModel;
 import dev.slm.routing.local.InProcessAnswerer;
-import dev.slm.routing.openai.CompletionRequest;
-import dev.slm.routing.openai.Endpoint;
+import dev.slm.openai.CompletionRequest;
+import dev.slm.openai.CompletionEndpoint;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,7 +62,7 @@ class RoutingBetweenTwoModelsTest {
     }
 
     private static CompletionRequest completion(ObjectNode body) {
-        return new CompletionRequest(Endpoint.COMPLETIONS, body, Map.of());
+        return new CompletionRequest(CompletionEndpoint.COMPLETIONS, body, Map.of());
     }
 
     @Test

@@ -56,7 +56,7 @@ class RoutingConfigTest {
         Upstream big = config.upstreams().get("big");
         assertEquals("http://10.0.0.5:8080/v1/", big.baseUrl().toString());
         assertEquals("http://10.0.0.5:8080/v1/chat/completions",
-                big.endpointUri(dev.slm.routing.openai.Endpoint.CHAT_COMPLETIONS).toString());
+                big.endpointUri(dev.slm.openai.CompletionEndpoint.CHAT_COMPLETIONS).toString());
         assertEquals("llama-3.1-8b", big.model());
         assertEquals("sk-from-env", big.apiKey());
         assertFalse(big.toString().contains("sk-from-env"), "the key is never printed");

@@ -6,9 +6,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.slm.routing.local.LocalAnswerer;
-import dev.slm.routing.openai.ChunkStream;
-import dev.slm.routing.openai.CompletionRequest;
-import dev.slm.routing.openai.Endpoint;
+import dev.slm.openai.ChunkStream;
+import dev.slm.openai.CompletionRequest;
+import dev.slm.openai.CompletionEndpoint;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -267,7 +267,7 @@ final class ScriptedUpstream implements AutoCloseable {
     /** Answers like an OpenAI-compatible server backed by {@code local} (a second "slm serve"). */
     static Behaviour servedBy(LocalAnswerer local) {
         return (exchange, body) -> {
-            Endpoint endpoint = Endpoint.forRequestPath(exchange.getRequestURI().getPath()).orElseThrow();
+            CompletionEndpoint endpoint = CompletionEndpoint.forRequestPath(exchange.getRequestURI().getPath()).orElseThrow();
             CompletionRequest request = new CompletionRequest(endpoint, body, Map.of());
             if (!request.stream()) {
                 json(200, local.complete(request).toString()).respond(exchange, body);

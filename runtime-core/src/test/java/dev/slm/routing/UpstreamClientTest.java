@@ -9,8 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.slm.routing.openai.ChunkStream;
-import dev.slm.routing.openai.Endpoint;
+import dev.slm.openai.ChunkStream;
+import dev.slm.openai.CompletionEndpoint;
 import dev.slm.routing.upstream.Upstream;
 import dev.slm.routing.upstream.UpstreamClient;
 import dev.slm.routing.upstream.UpstreamException;
@@ -68,7 +68,7 @@ class UpstreamClientTest {
 
     @Test
     void sendsTheBodyWithTheUpstreamKeyAndReturnsTheAnswer() {
-        ObjectNode answer = client.complete(Endpoint.CHAT_COMPLETIONS, chat("hi"));
+        ObjectNode answer = client.complete(CompletionEndpoint.CHAT_COMPLETIONS, chat("hi"));
         assertEquals("Hello from upstream", answer.at("/choices/0/message/content").asText());
         ScriptedUpstream.Received got = server.last();
         assertEquals("/v1/chat/completions", got.path());
@@ -81,7 +81,7 @@ class UpstreamClientTest {
     void streamsChunksUntilDone() {
         server.then(ScriptedUpstream.streams("Once", " upon", " a time"));
         List<String> pieces = new ArrayList<>();
-        try (ChunkStream chunks = client.stream(Endpoint.CHAT_COMPLETIONS, chat("go"))) {
+        try (ChunkStream chunks = client.stream(CompletionEndpoint.CHAT_COMPLETIONS, chat("go"))) {
             for (ObjectNode c = chunks.next(); c != null; c = chunks.next()) {
                 pieces.add(c.at("/choices/0/delta/content").asText(""));
             }
@@ -98,7 +98,7 @@ class UpstreamClientTest {
         String raw = ": keep-alive\r\n\r\nevent: message\r\ndata: {\"choices\":[{\"index\":0,\r\n"
                 + "data: \"delta\":{\"content\":\"ok\"}}]}\r\n\r\ndata:[DONE]\r\n\r\n";
         server.then(ScriptedUpstream.rawStream(raw));
-        try (ChunkStream chunks = client.stream(Endpoint.CHAT_COMPLETIONS, chat("go"))) {
+        try (ChunkStream chunks = client.stream(CompletionEndpoint.CHAT_COMPLETIONS, chat("go"))) {
             assertEquals("ok", chunks.next().at("/choices/0/delta/content").asText());
             assertNull(chunks.next());
         }
@@ -108,13 +108,13 @@ class UpstreamClientTest {
     void anHttpErrorNamesTheUpstreamAndCarriesItsMessage() {
         server.then(ScriptedUpstream.json(500, "{\"error\":{\"message\":\"model crashed\"}}"));
         UpstreamException e = failure(UpstreamException.Kind.HTTP_STATUS,
-                () -> client.complete(Endpoint.CHAT_COMPLETIONS, chat("hi")));
+                () -> client.complete(CompletionEndpoint.CHAT_COMPLETIONS, chat("hi")));
         assertEquals(500, e.httpStatus());
         assertTrue(e.getMessage().contains("HTTP 500: model crashed"), e.getMessage());
 
         server.then(ScriptedUpstream.text(503, "text/plain", "overloaded,\nretry later"));
         UpstreamException s = failure(UpstreamException.Kind.HTTP_STATUS,
-                () -> client.stream(Endpoint.CHAT_COMPLETIONS, chat("hi")));
+                () -> client.stream(CompletionEndpoint.CHAT_COMPLETIONS, chat("hi")));
         assertTrue(s.getMessage().contains("HTTP 503: overloaded, retry later"), s.getMessage());
     }
 
@@ -123,15 +123,15 @@ class UpstreamClientTest {
         server.then(ScriptedUpstream.text(200, "application/json", "<html>gateway</html>"),
                 ScriptedUpstream.json(200, "{\"object\":\"list\",\"data\":[]}"));
         UpstreamException notJson = failure(UpstreamException.Kind.BAD_RESPONSE,
-                () -> client.complete(Endpoint.CHAT_COMPLETIONS, chat("hi")));
+                () -> client.complete(CompletionEndpoint.CHAT_COMPLETIONS, chat("hi")));
         assertTrue(notJson.getMessage().contains("not JSON: <html>gateway</html>"), notJson.getMessage());
-        failure(UpstreamException.Kind.BAD_RESPONSE, () -> client.complete(Endpoint.CHAT_COMPLETIONS, chat("hi")));
+        failure(UpstreamException.Kind.BAD_RESPONSE, () -> client.complete(CompletionEndpoint.CHAT_COMPLETIONS, chat("hi")));
     }
 
     @Test
     void aStreamingRequestAnsweredWithJsonIsABadResponse() {
         UpstreamException e = failure(UpstreamException.Kind.BAD_RESPONSE,
-                () -> client.stream(Endpoint.CHAT_COMPLETIONS, chat("hi")));
+                () -> client.stream(CompletionEndpoint.CHAT_COMPLETIONS, chat("hi")));
         assertTrue(e.getMessage().contains("instead of text/event-stream"), e.getMessage());
     }
 
@@ -139,12 +139,12 @@ class UpstreamClientTest {
     void aBrokenChunkOrAnErrorEventEndsTheStreamWithAFailure() {
         server.then(ScriptedUpstream.sse(List.of(
                 ScriptedUpstream.chatChunk(chat("x"), true, "fine", null).toString(), "{not json", "[DONE]")));
-        try (ChunkStream chunks = client.stream(Endpoint.CHAT_COMPLETIONS, chat("go"))) {
+        try (ChunkStream chunks = client.stream(CompletionEndpoint.CHAT_COMPLETIONS, chat("go"))) {
             assertNotNull(chunks.next());
             failure(UpstreamException.Kind.BAD_RESPONSE, chunks::next);
         }
         server.then(ScriptedUpstream.sse(List.of("{\"error\":{\"message\":\"out of credit\"}}")));
-        try (ChunkStream chunks = client.stream(Endpoint.CHAT_COMPLETIONS, chat("go"))) {
+        try (ChunkStream chunks = client.stream(CompletionEndpoint.CHAT_COMPLETIONS, chat("go"))) {
             UpstreamException e = failure(UpstreamException.Kind.STREAM_ERROR, chunks::next);
             assertTrue(e.getMessage().contains("out of credit"), e.getMessage());
         }
@@ -155,9 +155,9 @@ class UpstreamClientTest {
         server.then(ScriptedUpstream.hangs(), ScriptedUpstream.hangs());
         try (UpstreamClient impatient = impatient()) {
             UpstreamException e = failure(UpstreamException.Kind.TIMEOUT,
-                    () -> impatient.complete(Endpoint.CHAT_COMPLETIONS, chat("hi")));
+                    () -> impatient.complete(CompletionEndpoint.CHAT_COMPLETIONS, chat("hi")));
             assertTrue(e.getMessage().contains("gave no answer within 1s"), e.getMessage());
-            failure(UpstreamException.Kind.TIMEOUT, () -> impatient.stream(Endpoint.CHAT_COMPLETIONS, chat("hi")));
+            failure(UpstreamException.Kind.TIMEOUT, () -> impatient.stream(CompletionEndpoint.CHAT_COMPLETIONS, chat("hi")));
         }
     }
 
@@ -166,7 +166,7 @@ class UpstreamClientTest {
         server.then(ScriptedUpstream.sseThenHang(List.of(
                 ScriptedUpstream.chatChunk(chat("x"), true, "one", null).toString())));
         try (UpstreamClient impatient = impatient();
-             ChunkStream chunks = impatient.stream(Endpoint.CHAT_COMPLETIONS, chat("go"))) {
+             ChunkStream chunks = impatient.stream(CompletionEndpoint.CHAT_COMPLETIONS, chat("go"))) {
             assertEquals("one", chunks.next().at("/choices/0/delta/content").asText());
             UpstreamException e = failure(UpstreamException.Kind.TIMEOUT, chunks::next);
             assertTrue(e.getMessage().contains("sent nothing for 400ms"), e.getMessage());
@@ -177,13 +177,13 @@ class UpstreamClientTest {
     void aStreamCutOffBeforeDoneIsAConnectionFailure() {
         String one = ScriptedUpstream.chatChunk(chat("x"), true, "one", null).toString();
         server.then(ScriptedUpstream.sseThenCut(List.of(one)));
-        try (ChunkStream chunks = client.stream(Endpoint.CHAT_COMPLETIONS, chat("go"))) {
+        try (ChunkStream chunks = client.stream(CompletionEndpoint.CHAT_COMPLETIONS, chat("go"))) {
             assertNotNull(chunks.next());
             failure(UpstreamException.Kind.CONNECTION, chunks::next);
         }
         // A body that ends cleanly but without [DONE] was cut off too.
         server.then(ScriptedUpstream.sse(List.of(one)));
-        try (ChunkStream chunks = client.stream(Endpoint.CHAT_COMPLETIONS, chat("go"))) {
+        try (ChunkStream chunks = client.stream(CompletionEndpoint.CHAT_COMPLETIONS, chat("go"))) {
             assertNotNull(chunks.next());
             UpstreamException e = failure(UpstreamException.Kind.CONNECTION, chunks::next);
             assertTrue(e.getMessage().contains("before [DONE]"), e.getMessage());
@@ -193,8 +193,8 @@ class UpstreamClientTest {
     @Test
     void aDroppedConnectionIsAConnectionFailure() {
         server.then(ScriptedUpstream.dropsConnection(), ScriptedUpstream.dropsConnection());
-        failure(UpstreamException.Kind.CONNECTION, () -> client.complete(Endpoint.CHAT_COMPLETIONS, chat("hi")));
-        failure(UpstreamException.Kind.CONNECTION, () -> client.stream(Endpoint.CHAT_COMPLETIONS, chat("hi")));
+        failure(UpstreamException.Kind.CONNECTION, () -> client.complete(CompletionEndpoint.CHAT_COMPLETIONS, chat("hi")));
+        failure(UpstreamException.Kind.CONNECTION, () -> client.stream(CompletionEndpoint.CHAT_COMPLETIONS, chat("hi")));
     }
 
     @Test
@@ -205,7 +205,7 @@ class UpstreamClientTest {
         }
         try (UpstreamClient dead = new UpstreamClient(upstream(URI.create("http://127.0.0.1:" + port + "/v1")))) {
             UpstreamException e = failure(UpstreamException.Kind.CONNECTION,
-                    () -> dead.complete(Endpoint.CHAT_COMPLETIONS, chat("hi")));
+                    () -> dead.complete(CompletionEndpoint.CHAT_COMPLETIONS, chat("hi")));
             assertTrue(e.getMessage().contains("refused the connection"), e.getMessage());
         }
     }
@@ -226,7 +226,7 @@ class UpstreamClientTest {
             URI https = URI.create("https://127.0.0.1:" + plain.getLocalPort() + "/v1");
             try (UpstreamClient tls = new UpstreamClient(upstream(https))) {
                 UpstreamException e = failure(UpstreamException.Kind.TLS,
-                        () -> tls.complete(Endpoint.CHAT_COMPLETIONS, chat("hi")));
+                        () -> tls.complete(CompletionEndpoint.CHAT_COMPLETIONS, chat("hi")));
                 assertTrue(e.getMessage().contains("TLS failed"), e.getMessage());
             }
         }

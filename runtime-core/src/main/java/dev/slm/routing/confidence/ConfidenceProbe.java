@@ -1,6 +1,6 @@
 package dev.slm.routing.confidence;
 
-import dev.slm.routing.openai.CompletionRequest;
+import dev.slm.openai.CompletionRequest;
 
 /**
  * Measures the local model's confidence before it answers. The built-in probe is

@@ -2,8 +2,8 @@ package dev.slm.routing.confidence;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slm.routing.local.LocalAnswerer;
-import dev.slm.routing.openai.CompletionRequest;
-import dev.slm.routing.openai.OpenAiShape;
+import dev.slm.openai.CompletionRequest;
+import dev.slm.openai.OpenAiShape;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

@@ -1,8 +1,8 @@
 package dev.slm.routing.local;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.slm.routing.openai.ChunkStream;
-import dev.slm.routing.openai.CompletionRequest;
+import dev.slm.openai.ChunkStream;
+import dev.slm.openai.CompletionRequest;
 import java.util.OptionalInt;
 
 /**

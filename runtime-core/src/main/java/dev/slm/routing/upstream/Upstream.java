@@ -1,6 +1,6 @@
 package dev.slm.routing.upstream;
 
-import dev.slm.routing.openai.Endpoint;
+import dev.slm.openai.CompletionEndpoint;
 import java.net.URI;
 import java.time.Duration;
 import java.util.regex.Pattern;
@@ -76,7 +76,7 @@ public record Upstream(String name, URI baseUrl, String model, String apiKey, Du
     }
 
     /** Where requests for {@code endpoint} go. */
-    public URI endpointUri(Endpoint endpoint) {
+    public URI endpointUri(CompletionEndpoint endpoint) {
         return baseUrl.resolve(endpoint.path());
     }
 

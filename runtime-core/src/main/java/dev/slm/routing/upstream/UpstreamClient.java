@@ -4,9 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.slm.routing.openai.ChunkStream;
-import dev.slm.routing.openai.Endpoint;
-import dev.slm.routing.openai.OpenAiShape;
+import dev.slm.openai.ChunkStream;
+import dev.slm.openai.CompletionEndpoint;
+import dev.slm.openai.OpenAiShape;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -65,7 +65,7 @@ public final class UpstreamClient implements AutoCloseable {
      * @throws UpstreamException on a timeout, a connection or TLS failure, a status other than 200 or
      *                           an answer that is not an OpenAI completion.
      */
-    public ObjectNode complete(Endpoint endpoint, ObjectNode body) {
+    public ObjectNode complete(CompletionEndpoint endpoint, ObjectNode body) {
         ObjectNode request = body.deepCopy();
         request.put("stream", false);
         request.remove("stream_options");
@@ -95,7 +95,7 @@ public final class UpstreamClient implements AutoCloseable {
      *
      * @throws UpstreamException as for {@link #complete}; later failures are thrown by the stream.
      */
-    public ChunkStream stream(Endpoint endpoint, ObjectNode body) {
+    public ChunkStream stream(CompletionEndpoint endpoint, ObjectNode body) {
         ObjectNode request = body.deepCopy();
         request.put("stream", true);
         URI uri = upstream.endpointUri(endpoint);

@@ -1,7 +1,6 @@
 package dev.slm.server.api;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.slm.server.ApiException;
 
 /**
  * A streamed answer as OpenAI writes it: {@code chat.completion.chunk} or {@code text_completion}

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import dev.slm.routing.HybridRouter;
-import dev.slm.server.ApiException;
+import dev.slm.openai.InvalidRequestException;
 import dev.slm.server.backend.ModelRouter;
 import dev.slm.server.config.ServerConfig;
 import dev.slm.server.metrics.ServerMetrics;
@@ -28,7 +28,7 @@ public final class ApiHandler implements HttpHandler, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ApiHandler.class);
     private static final Logger access = LoggerFactory.getLogger("dev.slm.server.access");
 
-    private record Route(String method, Endpoint endpoint, boolean open) {
+    private record PathRoute(String method, PathHandler handler, boolean open) {
     }
 
     private final ServerConfig config;
@@ -37,7 +37,7 @@ public final class ApiHandler implements HttpHandler, AutoCloseable {
     private final CorsPolicy cors;
     private final HostPolicy hosts;
     private final Supplier<List<String>> notReady;
-    private final Map<String, Route> routes = new LinkedHashMap<>();
+    private final Map<String, PathRoute> routes = new LinkedHashMap<>();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final HybridRouter hybrid;
     private final ConnectionGuard guard;
@@ -56,17 +56,17 @@ public final class ApiHandler implements HttpHandler, AutoCloseable {
         this.notReady = notReady;
         GenerationResponder responder = new GenerationResponder(metrics);
         this.hybrid = config.routing().map(routing -> HybridRouter.builder(routing,
-                new BackendAnswerer(router, metrics, config.maxTokens(), config.requestTimeout())).build()).orElse(null);
+                new BackendAnswerer(router, metrics, config.requestTimeout())).build()).orElse(null);
         RoutedResponder routed = hybrid == null ? null : new RoutedResponder(hybrid, responder);
-        routes.put("/v1/chat/completions", new Route("POST",
+        routes.put("/v1/chat/completions", new PathRoute("POST",
                 new GenerationEndpoint(true, router, responder, routed, config.maxTokens(), config.requestTimeout()), false));
-        routes.put("/v1/completions", new Route("POST",
+        routes.put("/v1/completions", new PathRoute("POST",
                 new GenerationEndpoint(false, router, responder, routed, config.maxTokens(), config.requestTimeout()), false));
-        routes.put("/v1/embeddings", new Route("POST", new EmbeddingsEndpoint(router, config.requestTimeout()), false));
-        routes.put("/v1/models", new Route("GET", new ModelsEndpoint(router), false));
-        routes.put("/health", new Route("GET", this::health, true));
-        routes.put("/ready", new Route("GET", this::ready, true));
-        routes.put("/metrics", new Route("GET",
+        routes.put("/v1/embeddings", new PathRoute("POST", new EmbeddingsEndpoint(router, config.requestTimeout()), false));
+        routes.put("/v1/models", new PathRoute("GET", new ModelsEndpoint(router), false));
+        routes.put("/health", new PathRoute("GET", this::health, true));
+        routes.put("/ready", new PathRoute("GET", this::ready, true));
+        routes.put("/metrics", new PathRoute("GET",
                 ex -> ex.sendText(200, "text/plain; version=0.0.4; charset=utf-8",
                         hybrid == null ? metrics.scrape() : metrics.scrape() + hybrid.metrics().prometheusText()), false));
         metrics.gauge("slm_http_requests_in_flight", "HTTP requests being answered now.", sink -> sink.sample(inFlight.get()));
@@ -98,7 +98,7 @@ public final class ApiHandler implements HttpHandler, AutoCloseable {
         try {
             String path = ex.path();
             String routeKey = path.startsWith("/v1/models/") ? "/v1/models" : path;
-            Route route = routes.get(routeKey);
+            PathRoute route = routes.get(routeKey);
             if (route != null) {
                 endpoint = routeKey;
             }
@@ -141,15 +141,16 @@ public final class ApiHandler implements HttpHandler, AutoCloseable {
                         log.info("client went away before its answer; cancelling its request{}",
                                 ex.model() == null ? "" : " on model '" + LogSafe.of(ex.model()) + "'");
                     })) {
-                        route.endpoint().handle(ex);
+                        route.handler().handle(ex);
                     }
                 } else {
-                    route.endpoint().handle(ex);
+                    route.handler().handle(ex);
                 }
-            } catch (ApiException e) {
-                metrics.errors.inc(e.code());
+            } catch (ApiException | InvalidRequestException e) {
+                ApiException error = e instanceof InvalidRequestException invalid ? ApiException.of(invalid) : (ApiException) e;
+                metrics.errors.inc(error.code());
                 if (ex.status() == 0) {
-                    ex.sendError(e);
+                    ex.sendError(error);
                 }
             } catch (IOException e) {
                 log.debug("{} {}: connection failed: {}", LogSafe.of(ex.method()), LogSafe.of(path), e.getMessage());

@@ -4,14 +4,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slm.routing.local.LocalAnswerer;
 import dev.slm.routing.local.LocalFailureException;
 import dev.slm.routing.local.LocalFailureException.Kind;
-import dev.slm.routing.openai.ChunkStream;
-import dev.slm.routing.openai.CompletionRequest;
-import dev.slm.routing.openai.Endpoint;
-import dev.slm.server.ApiException;
+import dev.slm.openai.ChunkStream;
+import dev.slm.openai.CompletionRequest;
+import dev.slm.openai.OpenAiRequest;
 import dev.slm.server.backend.Backend;
 import dev.slm.server.backend.ModelRouter;
+import dev.slm.server.backend.TextRequest;
 import dev.slm.server.metrics.ServerMetrics;
 import java.time.Duration;
+import java.time.Instant;
 
 /**
  * The local side of hybrid routing in {@code slm serve}: the server's own models (their runners),
@@ -27,13 +28,11 @@ import java.time.Duration;
 final class BackendAnswerer implements LocalAnswerer {
     private final ModelRouter models;
     private final ServerMetrics metrics;
-    private final int maxTokens;
     private final Duration timeout;
 
-    BackendAnswerer(ModelRouter models, ServerMetrics metrics, int maxTokens, Duration timeout) {
+    BackendAnswerer(ModelRouter models, ServerMetrics metrics, Duration timeout) {
         this.models = models;
         this.metrics = metrics;
-        this.maxTokens = maxTokens;
         this.timeout = timeout;
     }
 
@@ -73,10 +72,11 @@ final class BackendAnswerer implements LocalAnswerer {
 
     private GeneratedAnswer start(CompletionRequest request) {
         long startNanos = System.nanoTime();
-        GenerationRequest parsed = GenerationRequest.parse(request.endpoint() == Endpoint.CHAT_COMPLETIONS,
-                request.body(), maxTokens, timeout);
+        // Parsed once, by the HTTP layer (or by the caller of the router): read here, not parsed again.
+        OpenAiRequest parsed = request.parsed();
         Backend backend = models.route(parsed.model());
-        return new GeneratedAnswer(backend.generate(parsed.request()), parsed.format(), backend.model(), metrics, startNanos);
+        TextRequest text = new TextRequest(parsed.prompt(), parsed.sampling(), Instant.now().plus(timeout));
+        return new GeneratedAnswer(backend.generate(text), parsed.format(), backend.model(), metrics, startNanos);
     }
 
     private static RuntimeException failure(ApiException e) {

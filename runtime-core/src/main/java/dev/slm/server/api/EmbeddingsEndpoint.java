@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slm.engine.Usage;
-import dev.slm.server.ApiException;
 import dev.slm.server.backend.Backend;
 import dev.slm.server.backend.Embeddings;
+import dev.slm.openai.RequestFields;
 import dev.slm.server.backend.ModelRouter;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -21,7 +21,7 @@ import java.util.List;
  * {@code POST /v1/embeddings}. Both encodings OpenAI defines: a float array, or base64 of
  * little-endian float32 (what the official clients ask for by default).
  */
-final class EmbeddingsEndpoint implements Endpoint {
+final class EmbeddingsEndpoint implements PathHandler {
     private static final int MAX_INPUTS = 2048;
 
     private final ModelRouter router;

@@ -3,6 +3,7 @@ package dev.slm.server.api;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slm.engine.Completion;
 import dev.slm.engine.GenerationEvent;
+import dev.slm.openai.CompletionFormat;
 import dev.slm.server.backend.TextStream;
 import dev.slm.server.metrics.ServerMetrics;
 import java.util.ArrayDeque;
@@ -40,23 +41,9 @@ final class GeneratedAnswer implements AnswerChunks {
     public ObjectNode next() {
         while (pending.isEmpty() && !ended) {
             GenerationEvent event = take();
-            if (!started) {
-                started = true;
-                ObjectNode opening = format.opening();
-                if (opening != null) {
-                    pending.add(opening);
-                }
-            }
-            switch (event) {
-                case GenerationEvent.Token t -> pending.add(format.chunk(t.text(), null));
-                case Completion c -> {
-                    ended = true;
-                    pending.add(format.chunk(null, CompletionFormat.finishReason(c.stopReason())));
-                    if (format.usageInChunks) {
-                        pending.add(format.usageChunk(c.usage()));
-                    }
-                }
-            }
+            pending.addAll(format.chunks(event, !started));
+            started = true;
+            ended = event instanceof Completion;
         }
         return pending.poll();
     }
@@ -68,7 +55,7 @@ final class GeneratedAnswer implements AnswerChunks {
                 ended = true;
             }
         }
-        return format.whole(completion.text(), CompletionFormat.finishReason(completion.stopReason()), completion.usage());
+        return format.whole(completion);
     }
 
     /** The completion, once the answer has ended. */

@@ -1,17 +1,20 @@
 package dev.slm.server.api;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.slm.openai.CompletionEndpoint;
+import dev.slm.openai.OpenAiRequest;
 import dev.slm.server.backend.Backend;
 import dev.slm.server.backend.ModelRouter;
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
 
 /**
  * {@code POST /v1/chat/completions} and {@code POST /v1/completions}: validate the body, ask the
  * router which backend answers its model, and write the answer. With hybrid routing configured, the
  * routing layer decides instead whether the local model or an upstream answers.
  */
-final class GenerationEndpoint implements Endpoint {
+final class GenerationEndpoint implements PathHandler {
     private final boolean chat;
     private final ModelRouter router;
     private final GenerationResponder responder;
@@ -34,13 +37,14 @@ final class GenerationEndpoint implements Endpoint {
     public void handle(ApiExchange ex) throws IOException {
         long start = System.nanoTime();
         ObjectNode body = ex.readJsonObject();
-        GenerationRequest request = GenerationRequest.parse(chat, body, maxTokens, timeout);
+        OpenAiRequest request = OpenAiRequest.parse(chat ? CompletionEndpoint.CHAT_COMPLETIONS : CompletionEndpoint.COMPLETIONS,
+                body, maxTokens);
         ex.note(request.model(), null);
         if (hybrid != null) {
-            hybrid.respond(ex, chat, body, request.stream());
+            hybrid.respond(ex, request, body);
             return;
         }
         Backend backend = router.route(request.model());
-        responder.respond(ex, backend, request, start);
+        responder.respond(ex, backend, request, Instant.now().plus(timeout), start);
     }
 }

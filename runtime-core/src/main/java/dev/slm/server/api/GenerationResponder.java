@@ -1,11 +1,13 @@
 package dev.slm.server.api;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.slm.server.ApiException;
+import dev.slm.openai.OpenAiRequest;
 import dev.slm.server.backend.Backend;
+import dev.slm.server.backend.TextRequest;
 import dev.slm.server.backend.TextStream;
 import dev.slm.server.metrics.ServerMetrics;
 import java.io.IOException;
+import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,8 +26,8 @@ final class GenerationResponder {
         this.metrics = metrics;
     }
 
-    void respond(ApiExchange ex, Backend backend, GenerationRequest request, long startNanos) throws IOException {
-        TextStream events = backend.generate(request.request());
+    void respond(ApiExchange ex, Backend backend, OpenAiRequest request, Instant deadline, long startNanos) throws IOException {
+        TextStream events = backend.generate(new TextRequest(request.prompt(), request.sampling(), deadline));
         try (GeneratedAnswer answer = new GeneratedAnswer(events, request.format(), backend.model(), metrics, startNanos)) {
             if (!request.stream()) {
                 ObjectNode whole = answer.whole();

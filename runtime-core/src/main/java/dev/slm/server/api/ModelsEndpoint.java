@@ -2,13 +2,12 @@ package dev.slm.server.api;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.slm.server.ApiException;
 import dev.slm.server.backend.ModelCard;
 import dev.slm.server.backend.ModelRouter;
 import java.io.IOException;
 
 /** {@code GET /v1/models} and {@code GET /v1/models/{id}}. */
-final class ModelsEndpoint implements Endpoint {
+final class ModelsEndpoint implements PathHandler {
     private final ModelRouter router;
 
     ModelsEndpoint(ModelRouter router) {

@@ -6,10 +6,9 @@ import dev.slm.routing.RouteDecision;
 import dev.slm.routing.RoutedResponse;
 import dev.slm.routing.RoutedStream;
 import dev.slm.routing.local.LocalFailureException;
-import dev.slm.routing.openai.CompletionRequest;
-import dev.slm.routing.openai.Endpoint;
+import dev.slm.openai.CompletionRequest;
+import dev.slm.openai.OpenAiRequest;
 import dev.slm.routing.upstream.UpstreamException;
-import dev.slm.server.ApiException;
 import java.io.IOException;
 
 /**
@@ -27,10 +26,10 @@ final class RoutedResponder {
         this.responder = responder;
     }
 
-    /** @param body the client's request, already validated as a {@link GenerationRequest} */
-    void respond(ApiExchange ex, boolean chat, ObjectNode body, boolean stream) throws IOException {
-        CompletionRequest request = CompletionRequest.of(chat ? Endpoint.CHAT_COMPLETIONS : Endpoint.COMPLETIONS,
-                body, ex.http().getRequestHeaders());
+    /** @param body the client's body, which {@code parsed} was parsed from: what goes upstream */
+    void respond(ApiExchange ex, OpenAiRequest parsed, ObjectNode body) throws IOException {
+        CompletionRequest request = CompletionRequest.of(parsed, body, ex.http().getRequestHeaders());
+        boolean stream = parsed.stream();
         try {
             if (!stream) {
                 RoutedResponse answer = router.complete(request);

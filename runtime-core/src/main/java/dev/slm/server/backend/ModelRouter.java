@@ -1,6 +1,6 @@
 package dev.slm.server.backend;
 
-import dev.slm.server.ApiException;
+import dev.slm.server.api.ApiException;
 import java.util.List;
 
 /**

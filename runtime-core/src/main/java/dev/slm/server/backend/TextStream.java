@@ -2,7 +2,7 @@ package dev.slm.server.backend;
 
 import dev.slm.engine.Completion;
 import dev.slm.engine.GenerationEvent;
-import dev.slm.server.ApiException;
+import dev.slm.server.api.ApiException;
 
 /**
  * A generation being answered by a backend: {@link GenerationEvent.Token}s, then one {@link Completion}.

@@ -1,6 +1,6 @@
 package dev.slm.server.local;
 
-import dev.slm.server.ApiException;
+import dev.slm.server.api.ApiException;
 import java.time.Duration;
 import java.util.Map;
 import org.slf4j.Logger;

@@ -1,7 +1,7 @@
 package dev.slm.server.local;
 
 import dev.slm.gguf.GgufFile;
-import dev.slm.server.ApiException;
+import dev.slm.server.api.ApiException;
 import dev.slm.server.backend.Backend;
 import dev.slm.server.backend.Embeddings;
 import dev.slm.server.backend.TextRequest;
@@ -23,7 +23,7 @@ import java.util.function.Supplier;
 public final class LocalModel implements Backend {
     private final ModelConfig config;
     private final GgufFile header;
-    private final MemoryEstimate estimate;
+    private final RunnerMemoryEstimate estimate;
     private final LocalModels owner;
     private final SlotGate gate;
     // Not synchronized: requests run on virtual threads, which must not block while pinned.
@@ -35,7 +35,7 @@ public final class LocalModel implements Backend {
     private volatile String trouble;
     private final LoadBackoff backoff = new LoadBackoff();
 
-    LocalModel(ModelConfig config, GgufFile header, MemoryEstimate estimate, LocalModels owner) {
+    LocalModel(ModelConfig config, GgufFile header, RunnerMemoryEstimate estimate, LocalModels owner) {
         this.config = config;
         this.header = header;
         this.estimate = estimate;
@@ -56,7 +56,7 @@ public final class LocalModel implements Backend {
         return header;
     }
 
-    public MemoryEstimate estimate() {
+    public RunnerMemoryEstimate estimate() {
         return estimate;
     }
 

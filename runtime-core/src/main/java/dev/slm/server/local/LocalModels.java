@@ -3,7 +3,7 @@ package dev.slm.server.local;
 import dev.slm.SlmException;
 import dev.slm.gguf.GgufFile;
 import dev.slm.gguf.GgufReader;
-import dev.slm.server.ApiException;
+import dev.slm.server.api.ApiException;
 import dev.slm.server.backend.Backend;
 import dev.slm.server.backend.ModelCard;
 import dev.slm.server.backend.ModelRouter;
@@ -55,7 +55,7 @@ public final class LocalModels implements ModelRouter, AutoCloseable {
     private volatile boolean closing;
 
     /** A model as planned from its header, before anything is loaded. */
-    public record Plan(ModelConfig config, GgufFile header, MemoryEstimate estimate) {
+    public record Plan(ModelConfig config, GgufFile header, RunnerMemoryEstimate estimate) {
     }
 
     /**
@@ -75,10 +75,10 @@ public final class LocalModels implements ModelRouter, AutoCloseable {
                             + trained + "): set context to " + trained + " or less");
                     continue;
                 }
-                MemoryEstimate estimate = MemoryEstimate.of(header, m.options());
+                RunnerMemoryEstimate estimate = RunnerMemoryEstimate.of(header, m.options());
                 if (estimate.total() > config.memoryBudget()) {
                     problems.add("model '" + m.name() + "' needs about " + estimate.describe() + " but memory_budget is "
-                            + MemoryEstimate.mib(config.memoryBudget()) + ": raise memory_budget, or lower its context or parallel");
+                            + RunnerMemoryEstimate.mib(config.memoryBudget()) + ": raise memory_budget, or lower its context or parallel");
                 }
                 plans.add(new Plan(m, header, estimate));
             } catch (SlmException e) {
@@ -221,8 +221,8 @@ public final class LocalModels implements ModelRouter, AutoCloseable {
                 if (idle.isEmpty() || System.nanoTime() > giveUp) {
                     List<String> holders = reserved.keySet().stream().filter(v -> v != m).map(LocalModel::model).toList();
                     throw ApiException.unavailable("memory_budget", "model '" + m.model() + "' needs about "
-                            + MemoryEstimate.mib(need) + " but only " + MemoryEstimate.mib(Math.max(0, budget - used()))
-                            + " of the " + MemoryEstimate.mib(budget) + " memory budget is free and the models holding the rest "
+                            + RunnerMemoryEstimate.mib(need) + " but only " + RunnerMemoryEstimate.mib(Math.max(0, budget - used()))
+                            + " of the " + RunnerMemoryEstimate.mib(budget) + " memory budget is free and the models holding the rest "
                             + holders + " are busy: retry later, or raise memory_budget");
                 }
                 boolean unloaded = false;

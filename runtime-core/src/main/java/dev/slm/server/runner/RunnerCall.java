@@ -4,7 +4,7 @@ import dev.slm.engine.Completion;
 import dev.slm.engine.GenerationEvent;
 import dev.slm.engine.Timings;
 import dev.slm.engine.Usage;
-import dev.slm.server.ApiException;
+import dev.slm.server.api.ApiException;
 import dev.slm.server.backend.TextStream;
 import java.time.Duration;
 import java.time.Instant;

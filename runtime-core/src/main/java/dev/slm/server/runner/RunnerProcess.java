@@ -2,7 +2,7 @@ package dev.slm.server.runner;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.slm.engine.ModelOptions;
-import dev.slm.server.ApiException;
+import dev.slm.server.api.ApiException;
 import dev.slm.server.backend.Embeddings;
 import dev.slm.server.backend.Prompt;
 import dev.slm.server.backend.TextRequest;

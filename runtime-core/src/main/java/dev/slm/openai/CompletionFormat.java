@@ -1,18 +1,23 @@
-package dev.slm.server.api;
+package dev.slm.openai;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.slm.engine.Completion;
+import dev.slm.engine.GenerationEvent;
 import dev.slm.engine.StopReason;
 import dev.slm.engine.Usage;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * How a generation is written out: as a chat completion or a text completion, whole or as stream
- * chunks. The two differ only in field names; {@link GenerationResponder} does the rest.
+ * chunks. The two differ only in field names; the HTTP layer and the in-process answerer write them out.
  */
-abstract sealed class CompletionFormat {
+public abstract sealed class CompletionFormat {
     final String id;
     final long created;
     final String model;
-    final boolean usageInChunks;
+    private final boolean usageInChunks;
 
     CompletionFormat(String id, String model, boolean usageInChunks) {
         this.id = id;
@@ -21,16 +26,48 @@ abstract sealed class CompletionFormat {
         this.usageInChunks = usageInChunks;
     }
 
+    /** Whether the stream ends with a chunk that carries only usage (the client asked for it). */
+    public boolean usageInChunks() {
+        return usageInChunks;
+    }
+
     /** The first chunk of a stream, or null when the format has none. */
-    abstract ObjectNode opening();
+    public abstract ObjectNode opening();
 
     /** A chunk carrying {@code text}, or the last one when {@code finishReason} is set. */
-    abstract ObjectNode chunk(String text, String finishReason);
+    public abstract ObjectNode chunk(String text, String finishReason);
 
-    abstract ObjectNode whole(String text, String finishReason, Usage usage);
+    public abstract ObjectNode whole(String text, String finishReason, Usage usage);
+
+    /**
+     * The chunks one event of a generation becomes, in order: the opening before the first event (if
+     * the format has one), a chunk of text per token, and at the end the last chunk, then the usage
+     * chunk when the client asked for it.
+     */
+    public List<ObjectNode> chunks(GenerationEvent event, boolean first) {
+        List<ObjectNode> chunks = new ArrayList<>(3);
+        if (first && opening() != null) {
+            chunks.add(opening());
+        }
+        switch (event) {
+            case GenerationEvent.Token t -> chunks.add(chunk(t.text(), null));
+            case Completion c -> {
+                chunks.add(chunk(null, finishReason(c.stopReason())));
+                if (usageInChunks) {
+                    chunks.add(usageChunk(c.usage()));
+                }
+            }
+        }
+        return chunks;
+    }
+
+    /** The whole answer of a finished generation ({@code chat.completion} or {@code text_completion}). */
+    public ObjectNode whole(Completion c) {
+        return whole(c.text(), finishReason(c.stopReason()), c.usage());
+    }
 
     /** The chunk after the last one when the client asked for usage: no choices, just usage. */
-    ObjectNode usageChunk(Usage usage) {
+    public ObjectNode usageChunk(Usage usage) {
         ObjectNode c = header(chunkObject());
         c.putArray("choices");
         c.set("usage", usage(usage));
@@ -40,7 +77,7 @@ abstract sealed class CompletionFormat {
     abstract String chunkObject();
 
     ObjectNode header(String object) {
-        ObjectNode n = ApiExchange.JSON.createObjectNode();
+        ObjectNode n = JsonNodeFactory.instance.objectNode();
         n.put("id", id);
         n.put("object", object);
         n.put("created", created);
@@ -68,21 +105,21 @@ abstract sealed class CompletionFormat {
         }
     }
 
-    static ObjectNode usage(Usage u) {
-        ObjectNode n = ApiExchange.JSON.createObjectNode();
+    public static ObjectNode usage(Usage u) {
+        ObjectNode n = JsonNodeFactory.instance.objectNode();
         n.put("prompt_tokens", u.promptTokens());
         n.put("completion_tokens", u.completionTokens());
         n.put("total_tokens", u.totalTokens());
         return n;
     }
 
-    static String finishReason(StopReason reason) {
+    public static String finishReason(StopReason reason) {
         return reason == StopReason.LENGTH ? "length" : "stop";
     }
 
     /** {@code /v1/chat/completions}: {@code chat.completion} and {@code chat.completion.chunk} objects. */
-    static final class Chat extends CompletionFormat {
-        Chat(String model, boolean usageInChunks) {
+    public static final class Chat extends CompletionFormat {
+        public Chat(String model, boolean usageInChunks) {
             super("chatcmpl-" + Ids.random(), model, usageInChunks);
         }
 
@@ -92,7 +129,7 @@ abstract sealed class CompletionFormat {
         }
 
         @Override
-        ObjectNode opening() {
+        public ObjectNode opening() {
             ObjectNode c = header(chunkObject());
             ObjectNode choice = onlyChoice(c);
             choice.putObject("delta").put("role", "assistant").put("content", "");
@@ -102,7 +139,7 @@ abstract sealed class CompletionFormat {
         }
 
         @Override
-        ObjectNode chunk(String text, String finishReason) {
+        public ObjectNode chunk(String text, String finishReason) {
             ObjectNode c = header(chunkObject());
             ObjectNode choice = onlyChoice(c);
             ObjectNode delta = choice.putObject("delta");
@@ -115,7 +152,7 @@ abstract sealed class CompletionFormat {
         }
 
         @Override
-        ObjectNode whole(String text, String finishReason, Usage usage) {
+        public ObjectNode whole(String text, String finishReason, Usage usage) {
             ObjectNode c = header("chat.completion");
             ObjectNode choice = onlyChoice(c);
             choice.putObject("message").put("role", "assistant").put("content", text).putNull("refusal");
@@ -126,8 +163,8 @@ abstract sealed class CompletionFormat {
     }
 
     /** {@code /v1/completions}: {@code text_completion} objects, whole and as chunks. */
-    static final class Text extends CompletionFormat {
-        Text(String model, boolean usageInChunks) {
+    public static final class Text extends CompletionFormat {
+        public Text(String model, boolean usageInChunks) {
             super("cmpl-" + Ids.random(), model, usageInChunks);
         }
 
@@ -137,12 +174,12 @@ abstract sealed class CompletionFormat {
         }
 
         @Override
-        ObjectNode opening() {
+        public ObjectNode opening() {
             return null;
         }
 
         @Override
-        ObjectNode chunk(String text, String finishReason) {
+        public ObjectNode chunk(String text, String finishReason) {
             ObjectNode c = header(chunkObject());
             finish(onlyChoice(c).put("text", text == null ? "" : text), finishReason);
             nullUsage(c);
@@ -150,7 +187,7 @@ abstract sealed class CompletionFormat {
         }
 
         @Override
-        ObjectNode whole(String text, String finishReason, Usage usage) {
+        public ObjectNode whole(String text, String finishReason, Usage usage) {
             ObjectNode c = header("text_completion");
             finish(onlyChoice(c).put("text", text), finishReason);
             c.set("usage", usage(usage));

@@ -1,4 +1,4 @@
-package dev.slm.routing.openai;
+package dev.slm.openai;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 

@@ -1,4 +1,4 @@
-package dev.slm.server.api;
+package dev.slm.openai;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -22,7 +22,7 @@ final class PatternSize {
         this.at = at;
     }
 
-    /** @throws dev.slm.server.ApiException 400 when a repeat or the whole is past its limit */
+    /** @throws dev.slm.server.api.InvalidRequestException 400 when a repeat or the whole is past its limit */
     static long of(String pattern, int maxRepeat, long maxTotal, String at) {
         return new PatternSize(pattern, maxRepeat, maxTotal, at).size();
     }

@@ -1,8 +1,7 @@
-package dev.slm.server.api;
+package dev.slm.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import dev.slm.server.ApiException;
 import dev.slm.engine.SamplingOptions;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,6 +23,7 @@ final class SamplingRequest {
     private SamplingRequest() {
     }
 
+    /** @param maxTokensCap the most tokens a request may ask for, and the default; {@link OpenAiRequest#NO_TOKEN_CAP} for none */
     static SamplingOptions parse(RequestFields f, int maxTokensCap) {
         f.unsupported("logit_bias", "slm cannot bias tokens");
         f.unsupported("tools", "slm serves plain chat, without tool calls");
@@ -31,15 +31,14 @@ final class SamplingRequest {
         for (String name : List.of("n", "best_of")) {
             Long n = f.integer(name, 1, 128);
             if (n != null && n != 1) {
-                throw new ApiException(400, "invalid_request_error", "unsupported_parameter", name,
+                throw InvalidRequestException.unsupported(name,
                         "'" + name + "' must be 1: slm returns one choice per request");
             }
         }
         Double presence = f.number("presence_penalty", -2, 2);
         Double frequency = f.number("frequency_penalty", -2, 2);
         if ((presence != null && presence != 0) || (frequency != null && frequency != 0)) {
-            throw new ApiException(400, "invalid_request_error", "unsupported_parameter",
-                    presence != null && presence != 0 ? "presence_penalty" : "frequency_penalty",
+            throw InvalidRequestException.unsupported(presence != null && presence != 0 ? "presence_penalty" : "frequency_penalty",
                     "presence and frequency penalties are not supported: use repeat_penalty (llama.cpp's) instead");
         }
 
@@ -68,11 +67,17 @@ final class SamplingRequest {
         if (seed != null) {
             s = s.withSeed(seed);
         }
-        Long maxTokens = f.integer("max_completion_tokens", 1, maxTokensCap);
+        boolean capped = maxTokensCap != OpenAiRequest.NO_TOKEN_CAP;
+        long most = capped ? maxTokensCap : Integer.MAX_VALUE;
+        Long maxTokens = f.integer("max_completion_tokens", 1, most);
         if (maxTokens == null) {
-            maxTokens = f.integer("max_tokens", 1, maxTokensCap);
+            maxTokens = f.integer("max_tokens", 1, most);
         }
-        s = s.withMaxTokens(maxTokens == null ? maxTokensCap : maxTokens.intValue());
+        if (maxTokens != null) {
+            s = s.withMaxTokens(maxTokens.intValue());
+        } else if (capped) {
+            s = s.withMaxTokens(maxTokensCap);
+        }
         s = s.withStop(stops(f));
         return responseFormat(f, s);
     }
@@ -84,19 +89,19 @@ final class SamplingRequest {
         }
         if (stop.isTextual()) {
             if (stop.textValue().isEmpty()) {
-                throw ApiException.invalid("stop", "'stop' must not be an empty string");
+                throw InvalidRequestException.invalid("stop", "'stop' must not be an empty string");
             }
             return List.of(stop.textValue());
         }
         ArrayNode array = f.array("stop");
         if (array.size() > MAX_STOP_STRINGS) {
-            throw ApiException.invalid("stop", "'stop' may hold at most " + MAX_STOP_STRINGS + " strings, got " + array.size());
+            throw InvalidRequestException.invalid("stop", "'stop' may hold at most " + MAX_STOP_STRINGS + " strings, got " + array.size());
         }
         List<String> stops = new ArrayList<>();
         for (int i = 0; i < array.size(); i++) {
             JsonNode s = array.get(i);
             if (!s.isTextual() || s.textValue().isEmpty()) {
-                throw ApiException.invalid("stop[" + i + "]", "'stop[" + i + "]' must be a non-empty string, got " + RequestFields.kind(s));
+                throw InvalidRequestException.invalid("stop[" + i + "]", "'stop[" + i + "]' must be a non-empty string, got " + RequestFields.kind(s));
             }
             stops.add(s.textValue());
         }
@@ -115,20 +120,19 @@ final class SamplingRequest {
             case "json_schema" -> {
                 RequestFields jsonSchema = format.object("json_schema");
                 if (jsonSchema == null) {
-                    throw new ApiException(400, "invalid_request_error", "missing_required_parameter", "response_format.json_schema",
+                    throw InvalidRequestException.missing("response_format.json_schema",
                             "'response_format.json_schema' is required when type is json_schema");
                 }
                 jsonSchema.string("name");
                 jsonSchema.bool("strict");
                 RequestFields schema = jsonSchema.object("schema");
                 if (schema == null) {
-                    throw new ApiException(400, "invalid_request_error", "missing_required_parameter",
-                            "response_format.json_schema.schema", "'response_format.json_schema.schema' is required");
+                    throw InvalidRequestException.missing("response_format.json_schema.schema", "'response_format.json_schema.schema' is required");
                 }
                 JsonSchemaCheck.check(jsonSchema.raw("schema"));
                 yield s.withJsonSchema(jsonSchema.raw("schema").toString());
             }
-            default -> throw ApiException.invalid("response_format.type",
+            default -> throw InvalidRequestException.invalid("response_format.type",
                     "'response_format.type' must be text, json_object or json_schema, got '" + type + "'");
         };
     }

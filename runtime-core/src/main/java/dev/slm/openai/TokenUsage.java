@@ -1,4 +1,4 @@
-package dev.slm.routing.openai;
+package dev.slm.openai;
 
 /**
  * Tokens one answer used.

@@ -1,36 +1,56 @@
-package dev.slm.server.api;
+package dev.slm.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slm.engine.ChatMessage;
 import dev.slm.engine.SamplingOptions;
-import dev.slm.server.ApiException;
 import dev.slm.server.backend.Prompt;
-import dev.slm.server.backend.TextRequest;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * A validated {@code /v1/chat/completions} or {@code /v1/completions} body: the model it names, what
- * to generate, and how the answer is to be written.
+ * to generate, and how the answer is to be written. The one reading of OpenAI's request format: the
+ * HTTP server and the routing layer both parse with {@link #parse}, so a request valid in one is
+ * valid in the other.
+ *
+ * @param stream       the client asked for Server-Sent Events
+ * @param includeUsage the client asked for a usage chunk at the end of the stream
  */
-record GenerationRequest(String model, TextRequest request, boolean chat, boolean stream, boolean includeUsage) {
+public record OpenAiRequest(CompletionEndpoint endpoint, String model, Prompt prompt, SamplingOptions sampling,
+                            boolean stream, boolean includeUsage) {
+
+    /** No cap on {@code max_tokens}: generation runs to the end of text or of the context unless the client sets one. */
+    public static final int NO_TOKEN_CAP = 0;
+
+    public boolean chat() {
+        return endpoint == CompletionEndpoint.CHAT_COMPLETIONS;
+    }
 
     /** The writer of this request's answer: a chat or a text completion, with usage in the stream or not. */
-    CompletionFormat format() {
+    public CompletionFormat format() {
         boolean usageInChunks = stream && includeUsage;
-        return chat ? new CompletionFormat.Chat(model, usageInChunks) : new CompletionFormat.Text(model, usageInChunks);
+        return chat() ? new CompletionFormat.Chat(model, usageInChunks) : new CompletionFormat.Text(model, usageInChunks);
+    }
+
+    /** The same request for another model (a route's local model). */
+    public OpenAiRequest withModel(String newModel) {
+        return new OpenAiRequest(endpoint, newModel, prompt, sampling, stream, includeUsage);
+    }
+
+    /** The same request, streamed, with a usage chunk at the end (so the router can count tokens). */
+    public OpenAiRequest streamedWithUsage() {
+        return new OpenAiRequest(endpoint, model, prompt, sampling, true, true);
     }
 
     /**
-     * @param chat      a chat body ({@code messages}) rather than a text one ({@code prompt})
-     * @param maxTokens the server's cap: larger requests are refused, and it is the default
-     * @throws ApiException 400 naming the first field that is wrong
+     * @param maxTokens the server's cap: larger requests are refused, and it is the default;
+     *                  {@link #NO_TOKEN_CAP} for none
+     * @throws InvalidRequestException naming the first field that is wrong
      */
-    static GenerationRequest parse(boolean chat, ObjectNode body, int maxTokens, Duration timeout) {
+    public static OpenAiRequest parse(CompletionEndpoint endpoint, ObjectNode body, int maxTokens) {
+        boolean chat = endpoint == CompletionEndpoint.CHAT_COMPLETIONS;
         RequestFields f = new RequestFields(body);
         String model = f.requiredString("model");
         Prompt prompt;
@@ -48,7 +68,7 @@ record GenerationRequest(String model, TextRequest request, boolean chat, boolea
         RequestFields options = f.object("stream_options");
         boolean includeUsage = options != null && options.bool("include_usage", false);
         SamplingOptions sampling = SamplingRequest.parse(f, maxTokens);
-        return new GenerationRequest(model, new TextRequest(prompt, sampling, Instant.now().plus(timeout)), chat, stream, includeUsage);
+        return new OpenAiRequest(endpoint, model, prompt, sampling, stream, includeUsage);
     }
 
     /**
@@ -58,10 +78,10 @@ record GenerationRequest(String model, TextRequest request, boolean chat, boolea
     private static List<ChatMessage> messages(RequestFields f) {
         ArrayNode array = f.array("messages");
         if (array == null) {
-            throw new ApiException(400, "invalid_request_error", "missing_required_parameter", "messages", "'messages' is required");
+            throw InvalidRequestException.missing("messages", "'messages' is required");
         }
         if (array.isEmpty()) {
-            throw ApiException.invalid("messages", "'messages' is empty: send at least one message");
+            throw InvalidRequestException.invalid("messages", "'messages' is empty: send at least one message");
         }
         List<ChatMessage> messages = new ArrayList<>();
         StringBuilder system = null;
@@ -72,7 +92,7 @@ record GenerationRequest(String model, TextRequest request, boolean chat, boolea
             switch (role) {
                 case "system", "developer" -> {
                     if (!messages.isEmpty()) {
-                        throw ApiException.invalid(m.param("role"), "a " + role + " message may only open the conversation (message "
+                        throw InvalidRequestException.invalid(m.param("role"), "a " + role + " message may only open the conversation (message "
                                 + i + " comes after other messages)");
                     }
                     system = system == null ? new StringBuilder(content) : system.append("\n\n").append(content);
@@ -83,14 +103,14 @@ record GenerationRequest(String model, TextRequest request, boolean chat, boolea
                     }
                     messages.add(role.equals("user") ? ChatMessage.user(content) : ChatMessage.assistant(content));
                 }
-                case "tool", "function" -> throw new ApiException(400, "invalid_request_error", "unsupported_parameter", m.param("role"),
+                case "tool", "function" -> throw InvalidRequestException.unsupported(m.param("role"),
                         "role '" + role + "' is not supported: slm serves plain chat, without tool calls");
-                default -> throw ApiException.invalid(m.param("role"),
+                default -> throw InvalidRequestException.invalid(m.param("role"),
                         "'" + m.param("role") + "' must be system, developer, user or assistant, got '" + role + "'");
             }
         }
         if (messages.isEmpty()) {
-            throw ApiException.invalid("messages", "'messages' holds only system messages: add a user message");
+            throw InvalidRequestException.invalid("messages", "'messages' holds only system messages: add a user message");
         }
         return messages;
     }
@@ -99,7 +119,7 @@ record GenerationRequest(String model, TextRequest request, boolean chat, boolea
     private static String content(RequestFields m) {
         JsonNode c = m.raw("content");
         if (c == null) {
-            throw new ApiException(400, "invalid_request_error", "missing_required_parameter", m.param("content"),
+            throw InvalidRequestException.missing(m.param("content"),
                     "'" + m.param("content") + "' is required");
         }
         if (c.isTextual()) {
@@ -111,7 +131,7 @@ record GenerationRequest(String model, TextRequest request, boolean chat, boolea
             RequestFields part = m.element("content", parts, i);
             String type = part.requiredString("type");
             if (!type.equals("text")) {
-                throw new ApiException(400, "invalid_request_error", "unsupported_parameter", part.param("type"),
+                throw InvalidRequestException.unsupported(part.param("type"),
                         "content parts of type '" + type + "' are not supported: slm models take text only");
             }
             text.append(part.requiredString("text"));
@@ -123,7 +143,7 @@ record GenerationRequest(String model, TextRequest request, boolean chat, boolea
     private static String prompt(RequestFields f) {
         JsonNode p = f.raw("prompt");
         if (p == null) {
-            throw new ApiException(400, "invalid_request_error", "missing_required_parameter", "prompt", "'prompt' is required");
+            throw InvalidRequestException.missing("prompt", "'prompt' is required");
         }
         String text;
         if (p.isTextual()) {
@@ -131,13 +151,13 @@ record GenerationRequest(String model, TextRequest request, boolean chat, boolea
         } else if (p.isArray() && p.size() == 1 && p.get(0).isTextual()) {
             text = p.get(0).textValue();
         } else if (p.isArray()) {
-            throw new ApiException(400, "invalid_request_error", "unsupported_parameter", "prompt",
+            throw InvalidRequestException.unsupported("prompt",
                     "'prompt' must be a string (or an array of one string): batches and token arrays are not supported");
         } else {
-            throw ApiException.invalid("prompt", "'prompt' must be a string, got " + RequestFields.kind(p));
+            throw InvalidRequestException.invalid("prompt", "'prompt' must be a string, got " + RequestFields.kind(p));
         }
         if (text.isBlank()) {
-            throw ApiException.invalid("prompt", "'prompt' is empty: give the model some text to continue");
+            throw InvalidRequestException.invalid("prompt", "'prompt' is empty: give the model some text to continue");
         }
         return text;
     }

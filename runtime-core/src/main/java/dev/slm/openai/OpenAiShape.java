@@ -1,4 +1,4 @@
-package dev.slm.routing.openai;
+package dev.slm.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -35,7 +35,7 @@ public final class OpenAiShape {
     }
 
     /** The request's text, one part a line. */
-    public static String requestText(Endpoint endpoint, JsonNode body) {
+    public static String requestText(CompletionEndpoint endpoint, JsonNode body) {
         List<String> parts = new ArrayList<>();
         visitRequestText(endpoint, body, text -> {
             parts.add(text);
@@ -45,11 +45,11 @@ public final class OpenAiShape {
     }
 
     /** Replaces every piece of text the client wrote with {@code rewrite(piece)}, in place. */
-    public static void rewriteRequestText(Endpoint endpoint, ObjectNode body, UnaryOperator<String> rewrite) {
+    public static void rewriteRequestText(CompletionEndpoint endpoint, ObjectNode body, UnaryOperator<String> rewrite) {
         visitRequestText(endpoint, body, rewrite);
     }
 
-    private static void visitRequestText(Endpoint endpoint, JsonNode body, UnaryOperator<String> visit) {
+    private static void visitRequestText(CompletionEndpoint endpoint, JsonNode body, UnaryOperator<String> visit) {
         switch (endpoint) {
             case CHAT_COMPLETIONS -> {
                 for (JsonNode message : body.path("messages")) {

@@ -1,4 +1,4 @@
-package dev.slm.server.api;
+package dev.slm.openai;
 
 import java.util.concurrent.ThreadLocalRandom;
 

@@ -1,15 +1,15 @@
-package dev.slm.routing.openai;
+package dev.slm.openai;
 
 import java.util.Optional;
 
 /** The OpenAI-compatible endpoints a request can be routed for. */
-public enum Endpoint {
+public enum CompletionEndpoint {
     CHAT_COMPLETIONS("chat/completions"),
     COMPLETIONS("completions");
 
     private final String path;
 
-    Endpoint(String path) {
+    CompletionEndpoint(String path) {
         this.path = path;
     }
 
@@ -19,8 +19,8 @@ public enum Endpoint {
     }
 
     /** The endpoint a request path such as {@code /v1/chat/completions} names, if it is one of these. */
-    public static Optional<Endpoint> forRequestPath(String requestPath) {
-        for (Endpoint e : values()) {
+    public static Optional<CompletionEndpoint> forRequestPath(String requestPath) {
+        for (CompletionEndpoint e : values()) {
             if (requestPath.endsWith("/" + e.path)) {
                 return Optional.of(e);
             }

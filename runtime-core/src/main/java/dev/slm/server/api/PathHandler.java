@@ -2,8 +2,8 @@ package dev.slm.server.api;
 
 import java.io.IOException;
 
-/** Answers one path. Throws {@link dev.slm.server.ApiException} for anything the client gets as an error. */
+/** Answers one path. Throws {@link ApiException} for anything the client gets as an error. */
 @FunctionalInterface
-interface Endpoint {
+interface PathHandler {
     void handle(ApiExchange exchange) throws IOException;
 }

@@ -1,7 +1,6 @@
-package dev.slm.server.api;
+package dev.slm.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.slm.server.ApiException;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
@@ -43,7 +42,7 @@ public final class JsonSchemaCheck {
         this.root = root;
     }
 
-    /** @throws ApiException 400 naming where in the schema the problem is */
+    /** @throws InvalidRequestException 400 naming where in the schema the problem is */
     public static void check(JsonNode schema) {
         new JsonSchemaCheck(schema).schema(schema, "#");
     }
@@ -150,7 +149,7 @@ public final class JsonSchemaCheck {
         }
     }
 
-    static ApiException tooBig(String at, String message) {
+    static InvalidRequestException tooBig(String at, String message) {
         return problem(at, message + "; llama.cpp expands every repeat into its grammar, so larger bounds would take gigabytes");
     }
 
@@ -192,7 +191,7 @@ public final class JsonSchemaCheck {
         return true;
     }
 
-    private static ApiException problem(String at, String message) {
-        return ApiException.invalid(PARAM, "the JSON schema cannot be used (at " + at + "): " + message);
+    private static InvalidRequestException problem(String at, String message) {
+        return InvalidRequestException.invalid(PARAM, "the JSON schema cannot be used (at " + at + "): " + message);
     }
 }

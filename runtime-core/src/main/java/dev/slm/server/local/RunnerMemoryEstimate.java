@@ -8,11 +8,11 @@ import dev.slm.gguf.GgufFile;
  * for every slot (f16 keys and values, llama.cpp's default), the logits of a batch, and the
  * runner's own JVM. An estimate, meant to be on the safe side for the budget.
  */
-public record MemoryEstimate(long weights, long kvCache, long compute, long runner) {
+public record RunnerMemoryEstimate(long weights, long kvCache, long compute, long runner) {
     /** A runner JVM with its small heap, JIT and llama.cpp's fixed buffers. */
     static final long RUNNER_OVERHEAD = 160L << 20; // measured: ~150 MiB RSS for a runner holding the fixture model
 
-    public static MemoryEstimate of(GgufFile gguf, ModelOptions options) {
+    public static RunnerMemoryEstimate of(GgufFile gguf, ModelOptions options) {
         long trained = gguf.contextLength().orElse((long) ModelOptions.DEFAULT_CONTEXT_CAP);
         long context = options.contextSize() == 0 ? Math.min(trained, ModelOptions.DEFAULT_CONTEXT_CAP) : options.contextSize();
         long layers = gguf.blockCount().orElse(32L);
@@ -23,7 +23,7 @@ public record MemoryEstimate(long weights, long kvCache, long compute, long runn
         long kv = 2L * layers * context * options.parallel() * kvWidth * 2;
         long vocabulary = gguf.vocabularySize().orElse(32_000L);
         long compute = 4L * vocabulary * Math.max(options.batchSize(), options.parallel()) + 4L * embedding * options.batchSize() * 8;
-        return new MemoryEstimate(gguf.tensorBytes(), kv, compute, RUNNER_OVERHEAD);
+        return new RunnerMemoryEstimate(gguf.tensorBytes(), kv, compute, RUNNER_OVERHEAD);
     }
 
     public long total() {

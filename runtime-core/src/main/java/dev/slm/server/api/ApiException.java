@@ -1,5 +1,6 @@
-package dev.slm.server;
+package dev.slm.server.api;
 
+import dev.slm.openai.InvalidRequestException;
 import java.util.Map;
 
 /**
@@ -30,6 +31,11 @@ public final class ApiException extends RuntimeException {
     /** 400: the request names {@code param} and it is wrong. */
     public static ApiException invalid(String param, String message) {
         return new ApiException(400, "invalid_request_error", "invalid_value", param, message);
+    }
+
+    /** 400: what the OpenAI codec found wrong with a request. */
+    public static ApiException of(InvalidRequestException e) {
+        return new ApiException(400, "invalid_request_error", e.code(), e.param(), e.getMessage());
     }
 
     public static ApiException modelNotFound(String model) {
