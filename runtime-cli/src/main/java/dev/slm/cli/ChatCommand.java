@@ -1,8 +1,11 @@
 package dev.slm.cli;
 
+import dev.slm.engine.ChatImage;
 import dev.slm.engine.Model;
 import dev.slm.engine.SamplingOptions;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -12,7 +15,8 @@ import picocli.CommandLine.Option;
 @Command(name = "chat", mixinStandardHelpOptions = true,
         description = {"Chat with a model in the terminal; with a PROMPT, answer it and exit (-i: and go on chatting).",
             "At a terminal: line editing, history (~/.local/state/slm/history), \"\"\" for several lines.",
-            "Commands: /set parameter NAME VALUE, /set system TEXT, /show, /clear, /reset, /exit (or Ctrl-D), /help;"
+            "Commands: /set parameter NAME VALUE, /set system TEXT, /image FILE, /show, /clear, /reset, /exit (or Ctrl-D),"
+                    + " /help;"
                     + " Ctrl-C stops the current answer."})
 final class ChatCommand implements Callable<Integer> {
     @Mixin
@@ -38,11 +42,15 @@ final class ChatCommand implements Callable<Integer> {
         String model = args.model();
         Optional<String> given = args.prompt().map(p -> p.equals("-") ? RunCommand.readStdin() : p);
         given.ifPresent(Model::requirePrompt);
+        List<ChatImage> images = chat.readImages();
         SamplingOptions samplingOptions = sampling.toOptions();
         long start = System.nanoTime();
-        try (Model m = modelOptions.open(ModelReference.resolve(model, source));
+        Path file = ModelReference.resolve(model, source);
+        ChatOptions.requireProjector(images, modelOptions.projector(Optional.empty()).isPresent());
+        try (Model m = modelOptions.open(file);
              LineSource in = Terminals.interactive() ? TerminalLines.open(System.getenv()) : new PipedLines()) {
-            ChatLoop loop = new ChatLoop(m, chat, samplingOptions, Duration.ofNanos(System.nanoTime() - start), in);
+            ChatLoop loop = new ChatLoop(m, chat, samplingOptions, Duration.ofNanos(System.nanoTime() - start), in)
+                    .attach(images);
             if (given.isPresent()) {
                 loop.answer(given.get());
                 if (!interactive) {

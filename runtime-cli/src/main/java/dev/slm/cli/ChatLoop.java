@@ -1,6 +1,8 @@
 package dev.slm.cli;
 
 import dev.slm.SlmException;
+import dev.slm.engine.ChatImage;
+import dev.slm.engine.ChatMessage;
 import dev.slm.engine.ChatSession;
 import dev.slm.engine.Completion;
 import dev.slm.engine.ContextOverflowException;
@@ -9,6 +11,9 @@ import dev.slm.engine.Model;
 import dev.slm.engine.SamplingOptions;
 import dev.slm.engine.StopReason;
 import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -21,6 +26,7 @@ final class ChatLoop {
     private static final String HELP = String.join("\n",
             "/set parameter NAME VALUE  change sampling: " + String.join(", ", ChatParameters.NAMES),
             "/set system TEXT           change the system prompt",
+            "/image FILE                attach an image (PNG, JPEG, GIF, BMP) to your next message (vision models)",
             "/show [parameters|system|info]  show them (all three without a word)",
             "/clear                     forget the conversation and clear the screen",
             "/reset                     forget the conversation, the /set changes too",
@@ -42,6 +48,8 @@ final class ChatLoop {
     private final java.util.concurrent.atomic.AtomicBoolean interruptPending = new java.util.concurrent.atomic.AtomicBoolean();
     private SamplingOptions sampling;
     private boolean stdoutClosed;
+    /** Images for the next message (/image, --image). */
+    private final List<ChatImage> attached = new ArrayList<>();
 
     ChatLoop(Model model, ChatOptions options, SamplingOptions sampling, Duration load, LineSource in) {
         this.model = model;
@@ -54,6 +62,12 @@ final class ChatLoop {
                 .onContextShift(shift -> note("(the conversation outgrew the context of " + shift.contextSize()
                         + " tokens: dropped the oldest " + (shift.droppedTurns() == 1 ? "turn" : shift.droppedTurns() + " turns") + ")"));
         in.onInterrupt(this::interrupt);
+    }
+
+    /** Attaches images to the next message. */
+    ChatLoop attach(List<ChatImage> images) {
+        attached.addAll(images);
+        return this;
     }
 
     private void interrupt() {
@@ -119,7 +133,10 @@ final class ChatLoop {
         interruptPending.set(false);
         preparing.set(true);
         try {
-            Generation g = session.send(text, sampling);
+            // A turn takes the attached images whether or not it succeeds: a bad image is not sent twice.
+            List<ChatImage> images = List.copyOf(attached);
+            attached.clear();
+            Generation g = session.send(ChatMessage.user(text, images), sampling);
             answering.set(g);
             preparing.set(false);
             if (interruptPending.getAndSet(false)) {
@@ -160,6 +177,7 @@ final class ChatLoop {
             case "/help", "/?" -> err.println(HELP);
             case "/clear" -> {
                 session.reset();
+                attached.clear();
                 in.clearScreen();
                 note("(conversation forgotten)");
             }
@@ -167,9 +185,11 @@ final class ChatLoop {
                 sampling = initialSampling;
                 session.setSystemPrompt(options.systemPrompt);
                 session.reset();
+                attached.clear();
                 note("(conversation forgotten) parameters and system prompt are the command line's again");
             }
             case "/set" -> set(words);
+            case "/image" -> image(line.substring(words[0].length()).strip());
             case "/show" -> show(words.length > 1 ? words[1] : "");
             default -> err.println("unknown command " + words[0] + "; /help lists them");
         }
@@ -195,6 +215,24 @@ final class ChatLoop {
         err.println("slm: error: use /set parameter NAME VALUE or /set system TEXT");
     }
 
+    private void image(String file) {
+        if (file.isEmpty()) {
+            err.println("slm: error: use /image FILE");
+            return;
+        }
+        if (!model.seesImages()) {
+            err.println("slm: error: this model cannot see images: use a vision model, or give its projector with --mmproj");
+            return;
+        }
+        try {
+            ChatImage image = ChatImage.read(Path.of(file));
+            attached.add(image);
+            note("(" + file + " attached to your next message: " + image + ")");
+        } catch (SlmException | java.nio.file.InvalidPathException e) {
+            err.println("slm: error: " + e.getMessage());
+        }
+    }
+
     private void show(String what) {
         switch (what) {
             case "parameters" -> err.println(ChatParameters.show(sampling));
@@ -216,7 +254,8 @@ final class ChatLoop {
                 + "architecture    " + i.architecture() + "\n"
                 + "quantization    " + i.quantization() + "\n"
                 + "context         " + model.options().contextSize() + " tokens\n"
-                + "chat template   " + (i.chatTemplate().isPresent() ? "the model's" : "none (ChatML)");
+                + "chat template   " + (i.chatTemplate().isPresent() ? "the model's" : "none (ChatML)") + "\n"
+                + "images          " + model.options().visionProjector().map(p -> "yes (projector " + p + ")").orElse("no");
     }
 
     private void note(String line) {

@@ -41,6 +41,10 @@ final class ModelOptionsMixin {
             description = "Hardware profile to use instead of the detected one (also SLM_PROFILE); `slm profile` lists them.")
     String profile;
 
+    @Option(names = "--mmproj", paramLabel = "FILE",
+            description = "Vision projector (an mmproj GGUF file) made for the model, so that it can see images (--image, /image).")
+    Path projector;
+
     LaunchRequest request() {
         return new LaunchRequest(Optional.ofNullable(profile), contextSize, threads,
                 batchSize == null ? OptionalInt.empty() : OptionalInt.of(batchSize),
@@ -49,8 +53,22 @@ final class ModelOptionsMixin {
 
     /** Opens the model as this machine's profile and these flags say, saying what the user should know. */
     Model open(Path path) {
+        return open(path, Optional.empty());
+    }
+
+    /**
+     * Opens the model with a vision projector: --mmproj, else {@code pairedProjector} (the one a
+     * vision model of the catalog was pulled with), else none.
+     */
+    Model open(Path path, Optional<Path> pairedProjector) {
         GgufFile info = GgufReader.read(path);
-        return Model.open(info, plan(info, ModelOptions.defaults()).options());
+        ModelOptions base = ModelOptions.defaults().withProjector(projector(pairedProjector).orElse(null));
+        return Model.open(info, plan(info, base).options());
+    }
+
+    /** The projector the model will be opened with. */
+    Optional<Path> projector(Optional<Path> pairedProjector) {
+        return projector != null ? Optional.of(projector) : pairedProjector;
     }
 
     /**

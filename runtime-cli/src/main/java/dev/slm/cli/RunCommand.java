@@ -1,6 +1,7 @@
 package dev.slm.cli;
 
 import dev.slm.SlmException;
+import dev.slm.engine.ChatImage;
 import dev.slm.engine.ChatMessage;
 import dev.slm.engine.Completion;
 import dev.slm.engine.Generation;
@@ -8,6 +9,7 @@ import dev.slm.engine.Model;
 import dev.slm.engine.SamplingOptions;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,18 +56,26 @@ final class RunCommand implements Callable<Integer> {
         if (!chatting) {
             Model.requirePrompt(text);
         }
+        List<ChatImage> images = chat.readImages();
+        if (raw && !images.isEmpty()) {
+            throw new SlmException("--raw continues plain text, which cannot carry images: drop --raw or --image");
+        }
         SamplingOptions samplingOptions = sampling.toOptions();
         long start = System.nanoTime();
-        try (Model m = modelOptions.open(ModelReference.resolve(model, source))) {
+        Path file = ModelReference.resolve(model, source);
+        ChatOptions.requireProjector(images, modelOptions.projector(Optional.empty()).isPresent());
+        try (Model m = modelOptions.open(file)) {
             Duration load = Duration.ofNanos(System.nanoTime() - start);
             if (chatting) {
                 try (LineSource in = TerminalLines.open(System.getenv())) {
-                    new ChatLoop(m, chat, samplingOptions, load, in).run();
+                    new ChatLoop(m, chat, samplingOptions, load, in).attach(images).run();
                 }
                 return ExitCodes.OK;
             }
-            Generation g = raw || m.info().chatTemplate().isEmpty() ? m.generate(text, samplingOptions)
-                    : m.chat(messages(text), samplingOptions);
+            // Images go through the chat template (llama.cpp's ChatML for a file without one).
+            Generation g = images.isEmpty() && (raw || m.info().chatTemplate().isEmpty())
+                    ? m.generate(text, samplingOptions)
+                    : m.chat(messages(text, images), samplingOptions);
             AnswerPrinter out = new AnswerPrinter(System.out, 0);
             Completion c = g.forEachToken(piece -> {
                 if (!out.print(piece)) {
@@ -83,12 +93,12 @@ final class RunCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    private List<ChatMessage> messages(String text) {
+    private List<ChatMessage> messages(String text, List<ChatImage> images) {
         List<ChatMessage> messages = new ArrayList<>();
         if (chat.systemPrompt != null && !chat.systemPrompt.isBlank()) {
             messages.add(ChatMessage.system(chat.systemPrompt));
         }
-        messages.add(ChatMessage.user(text));
+        messages.add(ChatMessage.user(text, images));
         return messages;
     }
 

@@ -58,8 +58,23 @@ public final class Model implements AutoCloseable {
                     + " tokens): use a context of " + trained + " or less");
         }
         requireKvCacheFits(info, options.kvCacheType());
+        options.visionProjector().ifPresent(Model::requireProjectorFile);
         ModelOptions effective = options.withContextSize(context).withThreads(options.effectiveThreads());
         return new Model(info, effective, LlamaCppModel.load(info, effective, effective.customNativeLibrary()));
+    }
+
+    /** A one-line error for a projector file that is missing, damaged or no projector at all. */
+    private static void requireProjectorFile(Path projector) {
+        GgufFile header;
+        try {
+            header = GgufReader.read(projector);
+        } catch (SlmException e) {
+            throw new SlmException("the vision projector: " + e.getMessage(), e);
+        }
+        if (!"clip".equals(header.architecture())) {
+            throw new SlmException(projector + " is not a vision projector (its architecture is '" + header.architecture()
+                    + "', a projector's is 'clip'): give the mmproj file made for this model");
+        }
     }
 
     /**

@@ -8,16 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.slm.SlmException;
 import dev.slm.bench.SyntheticProjector;
 import dev.slm.fixtures.FixtureModel;
+import dev.slm.fixtures.TestImages;
 import dev.slm.gguf.GgufReader;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -47,21 +42,8 @@ class VisionChatTest {
         }
     }
 
-    /** A small PNG: a colour gradient, {@code size} pixels square. */
     static byte[] png(int size) {
-        BufferedImage image = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
-        for (int y = 0; y < size; y++) {
-            for (int x = 0; x < size; x++) {
-                image.setRGB(x, y, (x * 255 / size) << 16 | (y * 255 / size) << 8 | 128);
-            }
-        }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try {
-            ImageIO.write(image, "png", out);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
+        return TestImages.png(size);
     }
 
     @Test
@@ -106,8 +88,7 @@ class VisionChatTest {
 
     @Test
     void bytesLlamaCppCannotDecodeFailBeforeGenerating() {
-        byte[] good = png(32);
-        ChatImage truncated = ChatImage.of(Arrays.copyOf(good, 40));
+        ChatImage truncated = ChatImage.of(TestImages.truncatedPng());
         SlmException e = assertThrows(SlmException.class, () -> model.chat(
                 List.of(ChatMessage.user("What is this?", List.of(truncated))), SamplingOptions.greedy()));
         assertTrue(e.getMessage().contains("could not decode an image"), e.getMessage());
@@ -121,6 +102,7 @@ class VisionChatTest {
         SlmException w = assertThrows(SlmException.class, () -> ChatImage.of(webp));
         assertTrue(w.getMessage().contains("WebP"), w.getMessage());
         assertEquals(ChatImage.Format.PNG, ChatImage.of(png(8)).format());
+        assertEquals(ChatImage.Format.JPEG, ChatImage.of(TestImages.jpeg(8)).format());
     }
 
     @Test
