@@ -31,10 +31,12 @@
 #include "llama.h"
 #include "llama-arch.h" // llama.cpp internal: the architecture table, exported by libllama
 #include "log.h"
+#include "peg-parser.h"
 #include "server-common.h"
 #include "server-context.h"
 #include "server-queue.h"
 #include "server-schema.h"
+#include "server-stream.h"
 #include "server-task.h"
 
 #ifndef SLM_LLAMA_RELEASE
@@ -961,6 +963,174 @@ JNIEXPORT void JNICALL Java_dev_slm_engine_llamacpp_SlmNative_benchClose(JNIEnv 
 
 } // extern "C"
 
+// --- Tool choice: "required" and a named function, constrained from the first token -------------
+//
+// llama.cpp v0.5.0 has no named tool_choice (an object reads as "auto"), and its grammar for
+// "required" lets the model write free text until the call's marker (`p.until(marker)` in
+// common/chat-auto-parser-generator.cpp): a model that never writes the marker never calls. slm
+// narrows a named choice to "required" over that one tool, and for "required" replaces the
+// grammar with the one llama.cpp builds for a lazy (auto) grammar, whose root is the tool-call
+// rules alone, applied from the first token. llama.cpp's own chat parser then reads the answer.
+//
+// The completions pipeline behind llama-server's route (server_routes::handle_completions_impl)
+// and the route's chat settings (server_routes::meta) are private: they are reached through
+// explicit template instantiation, which the language exempts from access checks. Its result
+// type is defined only in server-context.cpp; this is that definition, token for token (one
+// definition rule), so the result can be owned and destroyed here. Both are re-checked against
+// each llama.cpp pin by the build (a changed signature does not compile).
+
+constexpr int HTTP_POLLING_SECONDS = 1;
+
+// generator-like API for HTTP response generation
+// may have bypass_sleep = true if the task does not use ctx_server
+struct server_res_generator : server_res_spipe {
+    server_response_reader rd;
+    server_res_generator(server_queue & queue_tasks, server_response & queue_results, int sleep_idle_seconds, bool bypass_sleep = false)
+            : rd(queue_tasks, queue_results, HTTP_POLLING_SECONDS) {
+        // fast path in case sleeping is disabled
+        bypass_sleep |= sleep_idle_seconds < 0;
+        if (!bypass_sleep) {
+            queue_tasks.wait_until_no_sleep();
+        }
+    }
+    void ok(const json & response_data) {
+        status = 200;
+        data = safe_json_to_str(response_data);
+    }
+    void error(const json & error_data) {
+        status = json_value(error_data, "code", 500);
+        data = safe_json_to_str({{ "error", error_data }});
+    }
+};
+
+namespace {
+template <typename Tag, typename Tag::type Member>
+struct private_access {
+    friend typename Tag::type private_member(Tag) { return Member; }
+};
+
+struct routes_completions {
+    using type = std::unique_ptr<server_res_generator> (server_routes::*)(
+            const server_http_req &, server_task_type, const json &, const std::vector<raw_buffer> &, task_response_type);
+    friend type private_member(routes_completions);
+};
+
+struct routes_meta {
+    using type = std::unique_ptr<const server_context_meta> server_routes::*;
+    friend type private_member(routes_meta);
+};
+
+template struct private_access<routes_completions, &server_routes::handle_completions_impl>;
+template struct private_access<routes_meta, &server_routes::meta>;
+
+/** The function a named tool_choice names (OpenAI's chat and responses shapes), or "" for a string choice. */
+std::string named_tool(const json & choice) {
+    if (!choice.is_object()) {
+        return "";
+    }
+    if (json_value(choice, "type", std::string()) != "function") {
+        throw std::invalid_argument("tool_choice: an object must be {\"type\": \"function\", \"function\": {\"name\": ...}}");
+    }
+    std::string name = choice.contains("function") ? json_value(choice.at("function"), "name", std::string())
+                                                     : json_value(choice, "name", std::string());
+    if (name.empty()) {
+        throw std::invalid_argument("tool_choice: the function's name is missing");
+    }
+    return name;
+}
+
+/** Rewrites a named tool_choice as "required" over that tool; returns whether a call is required. */
+bool require_tool_call(json & body) {
+    if (!body.contains("tool_choice") || body.at("tool_choice").is_null()) {
+        return false;
+    }
+    const json choice = body.at("tool_choice");
+    bool has_tools = body.contains("tools") && body.at("tools").is_array() && !body.at("tools").empty();
+    std::string name = named_tool(choice);
+    if (name.empty()) {
+        if (!choice.is_string()) {
+            throw std::invalid_argument("tool_choice must be \"auto\", \"none\", \"required\" or a named function");
+        }
+        if (choice.get<std::string>() == "required" && !has_tools) {
+            throw std::invalid_argument("tool_choice \"required\" needs 'tools'");
+        }
+        return choice.get<std::string>() == "required";
+    }
+    json chosen = json::array();
+    if (has_tools) {
+        for (const auto & tool : body.at("tools")) {
+            if (tool.contains("function") && json_value(tool.at("function"), "name", std::string()) == name) {
+                chosen.push_back(tool);
+            }
+        }
+    }
+    if (chosen.empty()) {
+        throw std::invalid_argument("tool_choice names the function '" + name + "', which is not in 'tools'");
+    }
+    body["tools"] = chosen;
+    body["tool_choice"] = "required";
+    if (!body.contains("parallel_tool_calls")) {
+        body["parallel_tool_calls"] = false; // "call this function": once
+    }
+    return true;
+}
+
+void replace_once(std::string & s, const std::string & from, const std::string & to) {
+    size_t at = s.find(from);
+    if (at != std::string::npos) {
+        s.replace(at, from.size(), to);
+    }
+}
+
+/**
+ * Applies the tool-call grammar llama.cpp builds for "auto" (lazy: its root is the tool-call rules
+ * alone, schemas included) from the first token. {@code lazy} is llama.cpp's answer to the same
+ * request with tool_choice "auto"; where it has no lazy grammar (a format without a marker),
+ * llama.cpp's own grammar for "required" stays.
+ */
+void constrain_to_tool_calls(json & params, const json & lazy, bool parallel) {
+    if (json_value(params, "grammar_type", std::string()) != "tool_calls" || !json_value(lazy, "grammar_lazy", false)) {
+        return;
+    }
+    std::string grammar = json_value(lazy, "grammar", std::string());
+    if (grammar.empty()) {
+        return;
+    }
+    // In "auto" each call of a one-block-per-call format (Qwen/Hermes) is optional, which would
+    // let the model write whitespace for ever; here a call is required.
+    replace_once(grammar, "tool-calls ::= (tool-call? space)+", "tool-calls ::= (tool-call space)+");
+    // Such formats repeat the block for parallel calls even when parallel_tool_calls is false; one
+    // block is one call.
+    if (!parallel && grammar.find("tool-calls ::= (tool-call space)+") != std::string::npos) {
+        replace_once(grammar, "\nroot ::= tool-call | tool-calls\n", "\nroot ::= tool-call\n");
+    }
+    params["grammar"] = grammar;
+    // A user-type grammar: llama.cpp first feeds a tool-call grammar the generation prompt, which
+    // this one (starting at the call) would refuse.
+    params.erase("grammar_type");
+    params["grammar_lazy"] = false;
+    params["grammar_triggers"] = json::array();
+}
+
+/** llama-server's chat completions route, with slm's handling of tool_choice. */
+server_http_res_ptr chat_completions(server_routes & routes, const server_http_req & req) {
+    json body = json::parse(req.body);
+    bool required = require_tool_call(body);
+    const server_context_meta & meta = *(routes.*private_member(routes_meta{}));
+    std::vector<raw_buffer> files;
+    json as_auto = body;
+    json params = oaicompat_chat_params_parse(body, meta.chat_params, files);
+    if (required) {
+        as_auto["tool_choice"] = "auto";
+        std::vector<raw_buffer> scratch;
+        json lazy = oaicompat_chat_params_parse(as_auto, meta.chat_params, scratch);
+        constrain_to_tool_calls(params, lazy, json_value(as_auto, "parallel_tool_calls", true));
+    }
+    return (routes.*private_member(routes_completions{}))(req, SERVER_TASK_TYPE_COMPLETION, params, files,
+                                                         TASK_RESPONSE_TYPE_OAI_CHAT);
+}
+} // namespace
+
 // --- llama-server's OpenAI endpoints, in process: dev.slm.engine.llamacpp.SlmNative.oai* ----------
 //
 // One pipeline from JSON to slot, llama.cpp's own: the request body goes to the same route
@@ -996,7 +1166,7 @@ JNIEXPORT jlong JNICALL Java_dev_slm_engine_llamacpp_SlmNative_oaiStart(JNIEnv *
     server_routes & r = *m->routes;
     try {
         if (route == "/v1/chat/completions") {
-            call->res = r.post_chat_completions(*call->req);
+            call->res = chat_completions(r, *call->req);
         } else if (route == "/v1/chat/completions/input_tokens") {
             // The prompt's tokens, images included: only the projector knows how many each takes.
             call->res = r.post_chat_completions_tok(*call->req);
