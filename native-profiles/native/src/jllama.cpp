@@ -254,6 +254,39 @@ std::vector<std::string> modernize_args(std::vector<std::string> in) {
     return out;
 }
 
+// The binding's ModelParameters.addLoraScaledAdapter(path, scale) sends "--lora-scaled PATH,SCALE"
+// (b4916's form); llama.cpp now reads "FNAME:SCALE,..." and throws on that value, and it splits
+// paths at ',' and ':'. So the binding's flag is taken out before llama.cpp parses the arguments
+// and its adapters are added afterwards, exactly as given. Its parameters are a map (one value per
+// flag): several adapters arrive in one value, one "PATH,SCALE" per line (LlamaCppModel).
+std::vector<common_adapter_lora_info> take_binding_loras(std::vector<std::string> & args) {
+    std::vector<common_adapter_lora_info> loras;
+    std::vector<std::string> rest;
+    for (size_t i = 0; i < args.size(); i++) {
+        if (args[i] != "--lora-scaled" || i + 1 >= args.size()) {
+            rest.push_back(args[i]);
+            continue;
+        }
+        const std::string & value = args[++i];
+        size_t start = 0;
+        while (start <= value.size()) {
+            size_t end = value.find('\n', start);
+            std::string entry = value.substr(start, end == std::string::npos ? std::string::npos : end - start);
+            size_t comma = entry.rfind(',');
+            if (comma == std::string::npos || comma == 0) {
+                throw std::invalid_argument("--lora-scaled expects PATH,SCALE, got '" + entry + "'");
+            }
+            loras.push_back({ entry.substr(0, comma), std::stof(entry.substr(comma + 1)), "", "", nullptr });
+            if (end == std::string::npos) {
+                break;
+            }
+            start = end + 1;
+        }
+    }
+    args = rest;
+    return loras;
+}
+
 std::string library_dir() {
     Dl_info info;
     if (dladdr(reinterpret_cast<void *>(&library_dir), &info) == 0 || info.dli_fname == nullptr) {
@@ -362,15 +395,17 @@ JNIEXPORT void JNICALL Java_de_kherud_llama_LlamaModel_loadModel(JNIEnv * env, j
     }
     std::vector<std::string> modern = modernize_args(std::vector<std::string>(args.begin() + 1, args.end()));
     modern.insert(modern.begin(), "jllama");
-    std::vector<char *> argv;
-    for (auto & a : modern) {
-        argv.push_back(a.data());
-    }
 
     auto model = std::make_unique<slm_model>();
     bool parsed = false;
     try {
+        std::vector<common_adapter_lora_info> loras = take_binding_loras(modern);
+        std::vector<char *> argv;
+        for (auto & a : modern) {
+            argv.push_back(a.data());
+        }
         parsed = common_params_parse((int) argv.size(), argv.data(), model->params, LLAMA_EXAMPLE_SERVER);
+        model->params.lora_adapters.insert(model->params.lora_adapters.end(), loras.begin(), loras.end());
     } catch (const std::exception & e) {
         throw_llama(env, std::string("invalid model parameters: ") + e.what());
         return;
@@ -392,7 +427,8 @@ JNIEXPORT void JNICALL Java_de_kherud_llama_LlamaModel_loadModel(JNIEnv * env, j
         return;
     }
     if (!loaded) {
-        throw_llama(env, "could not load model from given file path");
+        throw_llama(env, model->params.lora_adapters.empty() ? "could not load model from given file path"
+                : "could not load the model or one of its LoRA adapters");
         return;
     }
     model->routes->update_meta(model->ctx);

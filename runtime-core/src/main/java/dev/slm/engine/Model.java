@@ -38,7 +38,8 @@ public final class Model implements AutoCloseable {
      * Validates the file's header, then loads it through llama.cpp.
      *
      * @throws SlmException with a one-line message for a missing, unreadable, truncated or non-GGUF
-     *                      file and for a context size the model does not allow.
+     *                      file, for a context size the model does not allow and for a LoRA adapter
+     *                      that is not one or does not fit the model.
      */
     public static Model open(Path path, ModelOptions options) {
         return open(GgufReader.read(path), options);
@@ -59,6 +60,7 @@ public final class Model implements AutoCloseable {
         }
         requireKvCacheFits(info, options.kvCacheType());
         options.visionProjector().ifPresent(Model::requireProjectorFile);
+        options.adapters().forEach(a -> a.checkFits(info));
         ModelOptions effective = options.withContextSize(context).withThreads(options.effectiveThreads());
         return new Model(info, effective, LlamaCppModel.load(info, effective, effective.customNativeLibrary()));
     }

@@ -2,6 +2,7 @@ package dev.slm.engine;
 
 import dev.slm.gguf.GgmlType;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -30,11 +31,12 @@ import java.util.Set;
  *                         model opened decides.
  * @param projector        a vision projector (an "mmproj" GGUF file) to open beside the model, so that
  *                         chat messages can carry images ({@link ChatImage}); null = text only.
+ * @param adapters         LoRA adapters applied to the weights, in order; empty = the model as it is.
  */
 public record ModelOptions(int contextSize, int threads, int batchSize, int gpuLayers, long seed,
                            int parallel, boolean embeddings, boolean nativeLogs, int ubatchSize,
                            boolean flashAttention, GgmlType kvCacheType, boolean mmap, boolean mlock,
-                           Path nativeLibraryDir, Path projector) {
+                           Path nativeLibraryDir, Path projector, List<LoraAdapter> adapters) {
 
     public static final int DEFAULT_CONTEXT_CAP = 4096;
 
@@ -43,6 +45,7 @@ public record ModelOptions(int contextSize, int threads, int batchSize, int gpuL
             GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_1, GgmlType.IQ4_NL, GgmlType.Q5_0, GgmlType.Q5_1);
 
     public ModelOptions {
+        adapters = adapters == null ? List.of() : List.copyOf(adapters);
         if (contextSize < 0) {
             throw new IllegalArgumentException("context size must be 0 (model default) or positive, got " + contextSize);
         }
@@ -70,6 +73,14 @@ public record ModelOptions(int contextSize, int threads, int batchSize, int gpuL
             throw new IllegalArgumentException("a quantized KV cache (" + kvCacheType
                     + ") needs flash attention: enable flash attention or use F16");
         }
+    }
+
+    /** Without LoRA adapters. */
+    public ModelOptions(int contextSize, int threads, int batchSize, int gpuLayers, long seed, int parallel,
+                        boolean embeddings, boolean nativeLogs, int ubatchSize, boolean flashAttention,
+                        GgmlType kvCacheType, boolean mmap, boolean mlock, Path nativeLibraryDir, Path projector) {
+        this(contextSize, threads, batchSize, gpuLayers, seed, parallel, embeddings, nativeLogs, ubatchSize,
+                flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, List.of());
     }
 
     /** The options slm had before hardware profiles; the rest take their defaults. */
@@ -109,74 +120,74 @@ public record ModelOptions(int contextSize, int threads, int batchSize, int gpuL
 
     public ModelOptions withContextSize(int v) {
         return new ModelOptions(v, threads, batchSize, gpuLayers, seed, parallel, embeddings, nativeLogs,
-                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector);
+                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters);
     }
 
     public ModelOptions withThreads(int v) {
         return new ModelOptions(contextSize, v, batchSize, gpuLayers, seed, parallel, embeddings, nativeLogs,
-                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector);
+                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters);
     }
 
     /** Also lowers the ubatch size when it would exceed the new batch size. */
     public ModelOptions withBatchSize(int v) {
         return new ModelOptions(contextSize, threads, v, gpuLayers, seed, parallel, embeddings, nativeLogs,
-                Math.min(ubatchSize, Math.max(v, 0)), flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector);
+                Math.min(ubatchSize, Math.max(v, 0)), flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters);
     }
 
     public ModelOptions withGpuLayers(int v) {
         return new ModelOptions(contextSize, threads, batchSize, v, seed, parallel, embeddings, nativeLogs,
-                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector);
+                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters);
     }
 
     public ModelOptions withSeed(long v) {
         return new ModelOptions(contextSize, threads, batchSize, gpuLayers, v, parallel, embeddings, nativeLogs,
-                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector);
+                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters);
     }
 
     public ModelOptions withParallel(int v) {
         return new ModelOptions(contextSize, threads, batchSize, gpuLayers, seed, v, embeddings, nativeLogs,
-                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector);
+                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters);
     }
 
     public ModelOptions withEmbeddings(boolean v) {
         return new ModelOptions(contextSize, threads, batchSize, gpuLayers, seed, parallel, v, nativeLogs,
-                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector);
+                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters);
     }
 
     public ModelOptions withNativeLogs(boolean v) {
         return new ModelOptions(contextSize, threads, batchSize, gpuLayers, seed, parallel, embeddings, v,
-                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector);
+                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters);
     }
 
     public ModelOptions withUbatchSize(int v) {
         return new ModelOptions(contextSize, threads, batchSize, gpuLayers, seed, parallel, embeddings, nativeLogs,
-                v, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector);
+                v, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters);
     }
 
     public ModelOptions withFlashAttention(boolean v) {
         return new ModelOptions(contextSize, threads, batchSize, gpuLayers, seed, parallel, embeddings, nativeLogs,
-                ubatchSize, v, kvCacheType, mmap, mlock, nativeLibraryDir, projector);
+                ubatchSize, v, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters);
     }
 
     public ModelOptions withKvCacheType(GgmlType v) {
         return new ModelOptions(contextSize, threads, batchSize, gpuLayers, seed, parallel, embeddings, nativeLogs,
-                ubatchSize, flashAttention, v, mmap, mlock, nativeLibraryDir, projector);
+                ubatchSize, flashAttention, v, mmap, mlock, nativeLibraryDir, projector, adapters);
     }
 
     public ModelOptions withMmap(boolean v) {
         return new ModelOptions(contextSize, threads, batchSize, gpuLayers, seed, parallel, embeddings, nativeLogs,
-                ubatchSize, flashAttention, kvCacheType, v, mlock, nativeLibraryDir, projector);
+                ubatchSize, flashAttention, kvCacheType, v, mlock, nativeLibraryDir, projector, adapters);
     }
 
     public ModelOptions withMlock(boolean v) {
         return new ModelOptions(contextSize, threads, batchSize, gpuLayers, seed, parallel, embeddings, nativeLogs,
-                ubatchSize, flashAttention, kvCacheType, mmap, v, nativeLibraryDir, projector);
+                ubatchSize, flashAttention, kvCacheType, mmap, v, nativeLibraryDir, projector, adapters);
     }
 
     /** {@code null} = text only. */
     public ModelOptions withProjector(Path v) {
         return new ModelOptions(contextSize, threads, batchSize, gpuLayers, seed, parallel, embeddings, nativeLogs,
-                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, v);
+                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, v, adapters);
     }
 
     /** The vision projector, or empty for a text-only model. */
@@ -187,6 +198,11 @@ public record ModelOptions(int contextSize, int threads, int batchSize, int gpuL
     /** {@code null} = the bundled CPU library. */
     public ModelOptions withNativeLibraryDir(Path v) {
         return new ModelOptions(contextSize, threads, batchSize, gpuLayers, seed, parallel, embeddings, nativeLogs,
-                ubatchSize, flashAttention, kvCacheType, mmap, mlock, v, projector);
+                ubatchSize, flashAttention, kvCacheType, mmap, mlock, v, projector, adapters);
+    }
+
+    public ModelOptions withAdapters(List<LoraAdapter> v) {
+        return new ModelOptions(contextSize, threads, batchSize, gpuLayers, seed, parallel, embeddings, nativeLogs,
+                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, v);
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.slm.SlmException;
 import dev.slm.engine.ChatMessage;
+import dev.slm.engine.LoraAdapter;
 import dev.slm.engine.ModelOptions;
 import dev.slm.engine.NativeModel;
 import dev.slm.engine.OpenAiCall;
@@ -84,6 +85,9 @@ public final class LlamaCppModel implements NativeModel {
         if (options.mlock()) {
             p.enableMlock();
         }
+        if (!options.adapters().isEmpty()) {
+            p.addLoraScaledAdapter(loraArgument(options.adapters()), options.adapters().getLast().scale());
+        }
         if (options.embeddings()) {
             p.enableEmbedding();
             if (gguf.integer(gguf.architecture() + ".pooling_type").isEmpty()) {
@@ -126,6 +130,23 @@ public final class LlamaCppModel implements NativeModel {
         }
         log.debug("loaded {} in {} ms", gguf.path(), (System.nanoTime() - start) / 1_000_000);
         return loaded;
+    }
+
+    /**
+     * The binding keeps one value per flag and writes {@code --lora-scaled PATH,SCALE}; slm's library
+     * reads one "PATH,SCALE" per line (jllama.cpp take_binding_loras). This is the text before the
+     * binding appends ",SCALE" of the last adapter.
+     */
+    private static String loraArgument(List<LoraAdapter> adapters) {
+        StringBuilder value = new StringBuilder();
+        for (int i = 0; i < adapters.size(); i++) {
+            LoraAdapter a = adapters.get(i);
+            value.append(a.path().toAbsolutePath());
+            if (i < adapters.size() - 1) {
+                value.append(',').append(a.scale()).append('\n');
+            }
+        }
+        return value.toString();
     }
 
     /** One token through the worker thread: pages the weights in and starts its thread team. */
