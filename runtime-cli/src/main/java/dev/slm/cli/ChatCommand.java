@@ -4,6 +4,7 @@ import dev.slm.engine.ChatImage;
 import dev.slm.engine.Model;
 import dev.slm.engine.SamplingOptions;
 import java.nio.file.Path;
+import dev.slm.store.Variant;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -43,11 +44,14 @@ final class ChatCommand implements Callable<Integer> {
         Optional<String> given = args.prompt().map(p -> p.equals("-") ? RunCommand.readStdin() : p);
         given.ifPresent(Model::requirePrompt);
         List<ChatImage> images = chat.readImages();
-        SamplingOptions samplingOptions = sampling.toOptions();
+        ModelReference.Resolved resolved = ModelReference.resolveModel(model, source);
+        SamplingOptions samplingOptions = sampling.toOptions(resolved.variant());
+        if (chat.systemPrompt == null) {
+            chat.systemPrompt = resolved.variant().map(Variant::system).orElse(null);
+        }
         long start = System.nanoTime();
-        Path file = ModelReference.resolve(model, source);
         ChatOptions.requireProjector(images, modelOptions.projector(Optional.empty()).isPresent());
-        try (Model m = modelOptions.open(file);
+        try (Model m = modelOptions.open(resolved, source.store.store());
              LineSource in = Terminals.interactive() ? TerminalLines.open(System.getenv()) : new PipedLines()) {
             ChatLoop loop = new ChatLoop(m, chat, samplingOptions, Duration.ofNanos(System.nanoTime() - start), in)
                     .attach(images);

@@ -1,14 +1,14 @@
 package dev.slm.cli;
 
 import dev.slm.engine.SamplingOptions;
+import dev.slm.engine.SamplingParameters;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
 /** {@code /set parameter NAME VALUE}: Ollama's parameter names, applied to the sampling options. */
 final class ChatParameters {
-    static final List<String> NAMES =
-            List.of("temperature", "top_k", "top_p", "min_p", "seed", "num_predict", "repeat_penalty", "stop");
+    static final List<String> NAMES = SamplingParameters.NAMES;
 
     private ChatParameters() {
     }
@@ -18,25 +18,10 @@ final class ChatParameters {
      * @throws IllegalArgumentException naming the parameter and what it takes
      */
     static SamplingOptions set(SamplingOptions s, String name, String value) {
-        String v = value.strip();
-        if (v.isEmpty()) {
+        if (value.isBlank()) {
             throw new IllegalArgumentException("/set parameter " + name + " needs a value");
         }
-        try {
-            return switch (name.toLowerCase(Locale.ROOT)) {
-                case "temperature" -> s.withTemperature(Float.parseFloat(v));
-                case "top_k" -> s.withTopK(Integer.parseInt(v));
-                case "top_p" -> s.withTopP(Float.parseFloat(v));
-                case "min_p" -> s.withMinP(Float.parseFloat(v));
-                case "seed" -> s.withSeed(Long.parseLong(v));
-                case "num_predict" -> s.withMaxTokens(Integer.parseInt(v));
-                case "repeat_penalty" -> s.withRepeatPenalty(Float.parseFloat(v));
-                case "stop" -> s.withStop(Arrays.asList(v.split("\\s+")));
-                default -> throw new IllegalArgumentException("unknown parameter " + name + "; one of " + String.join(", ", NAMES));
-            };
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + " takes a number, got " + v);
-        }
+        return SamplingParameters.set(s, name, value, Arrays.asList(value.strip().split("\\s+")));
     }
 
     /** The values in force, one per line, as /set would take them. */

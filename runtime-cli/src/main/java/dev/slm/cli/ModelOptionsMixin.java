@@ -1,5 +1,6 @@
 package dev.slm.cli;
 
+import dev.slm.engine.LoraAdapter;
 import dev.slm.engine.Model;
 import dev.slm.engine.ModelOptions;
 import dev.slm.gguf.GgufFile;
@@ -7,12 +8,19 @@ import dev.slm.gguf.GgufReader;
 import dev.slm.profile.LaunchPlan;
 import dev.slm.profile.LaunchPlanner;
 import dev.slm.profile.LaunchRequest;
+import dev.slm.store.ModelStore;
+import dev.slm.variant.VariantCreator;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * How to open the model: the flags that override the hardware profile's choices. A flag left out
@@ -20,6 +28,9 @@ import picocli.CommandLine.Option;
  */
 final class ModelOptionsMixin {
     private static final Logger log = LoggerFactory.getLogger("slm.profile");
+
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec spec;
 
     // Ollama's and llama.cpp's spellings too: -c/--ctx-size, -ngl/--n-gpu-layers.
     @Option(names = {"--ctx", "-c", "--ctx-size"}, paramLabel = "TOKENS",
@@ -45,6 +56,32 @@ final class ModelOptionsMixin {
             description = "Vision projector (an mmproj GGUF file) made for the model, so that it can see images (--image, /image).")
     Path projector;
 
+    @Option(names = "--lora", paramLabel = "FILE",
+            description = "LoRA adapter (GGUF) to apply to the model's weights (repeatable), as llama.cpp's --lora.")
+    List<Path> lora = new ArrayList<>();
+
+    @Option(names = "--lora-scaled", arity = "2", paramLabel = "FILE SCALE",
+            description = "LoRA adapter with a scale: --lora-scaled FILE SCALE (repeatable); scale 0 turns it off.")
+    List<String> loraScaled = new ArrayList<>();
+
+    /** The adapters of these flags, in the order llama.cpp applies them: --lora ones, then --lora-scaled ones. */
+    List<LoraAdapter> adapters() {
+        List<LoraAdapter> out = new ArrayList<>();
+        lora.forEach(p -> out.add(new LoraAdapter(p)));
+        for (int i = 0; i + 1 < loraScaled.size(); i += 2) {
+            String scale = loraScaled.get(i + 1);
+            try {
+                out.add(new LoraAdapter(Path.of(loraScaled.get(i)), Float.parseFloat(scale)));
+            } catch (NumberFormatException e) {
+                throw new ParameterException(spec.commandLine(), "--lora-scaled FILE SCALE: the scale must be a number, got '"
+                        + scale + "'");
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "--lora-scaled: " + e.getMessage());
+            }
+        }
+        return out;
+    }
+
     LaunchRequest request() {
         return new LaunchRequest(Optional.ofNullable(profile), contextSize, threads,
                 batchSize == null ? OptionalInt.empty() : OptionalInt.of(batchSize),
@@ -53,16 +90,32 @@ final class ModelOptionsMixin {
 
     /** Opens the model as this machine's profile and these flags say, saying what the user should know. */
     Model open(Path path) {
-        return open(path, Optional.empty());
+        return open(path, Optional.empty(), List.of());
+    }
+
+    /** A model by name or path; a variant's adapters and num_ctx apply (--ctx wins over num_ctx). */
+    Model open(ModelReference.Resolved model, ModelStore store) {
+        List<LoraAdapter> adapters = new ArrayList<>();
+        model.variant().ifPresent(v -> {
+            v.adapters().forEach(a -> adapters.add(new LoraAdapter(store.adapterFile(model.name().orElseThrow(), a), a.scale())));
+            if (contextSize == 0) {
+                VariantCreator.contextSize(v).ifPresent(c -> contextSize = c);
+            }
+        });
+        return open(model.file(), Optional.empty(), adapters);
     }
 
     /**
      * Opens the model with a vision projector: --mmproj, else {@code pairedProjector} (the one a
      * vision model of the catalog was pulled with), else none.
+     *
+     * @param adapters applied before those of --lora and --lora-scaled (a variant's, see `slm create`)
      */
-    Model open(Path path, Optional<Path> pairedProjector) {
+    Model open(Path path, Optional<Path> pairedProjector, List<LoraAdapter> adapters) {
         GgufFile info = GgufReader.read(path);
-        ModelOptions base = ModelOptions.defaults().withProjector(projector(pairedProjector).orElse(null));
+        List<LoraAdapter> all = new ArrayList<>(adapters);
+        all.addAll(adapters());
+        ModelOptions base = ModelOptions.defaults().withProjector(projector(pairedProjector).orElse(null)).withAdapters(all);
         return Model.open(info, plan(info, base).options());
     }
 

@@ -3,9 +3,12 @@ package dev.slm.cli;
 import dev.slm.SlmException;
 import dev.slm.catalog.Catalog;
 import dev.slm.catalog.CatalogEntry;
+import dev.slm.catalog.ModelName;
 import dev.slm.download.NoNetworkException;
 import dev.slm.store.ByteSize;
+import dev.slm.store.Manifest;
 import dev.slm.store.ModelStore;
+import dev.slm.store.Variant;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -21,21 +24,42 @@ final class ModelReference {
     }
 
     static Path resolve(String model, ModelSourceOptions source) {
+        return resolveModel(model, source).file();
+    }
+
+    /**
+     * A model file, and for a variant (`slm create`) what it adds.
+     *
+     * @param name the stored name; empty for a file given by its path
+     */
+    record Resolved(Path file, Optional<String> name, Optional<Variant> variant) {
+    }
+
+    static Resolved resolveModel(String model, ModelSourceOptions source) {
         if (model == null || model.isBlank()) {
             throw new SlmException("no model given: pass a model name (`slm list --available`) or the path of a .gguf file");
         }
         Optional<Path> file = existingFile(model);
         if (file.isPresent()) {
-            return file.get();
+            return new Resolved(file.get(), Optional.empty(), Optional.empty());
         }
         if (looksLikePath(model)) {
             throw new SlmException("model file not found: " + model
                     + " (pass the path of a .gguf file, or a model name: `slm list --available`)");
         }
+        Manifest m = manifest(model, source);
+        ModelStore store = source.store.store();
+        return new Resolved(store.modelFile(m.name()).orElseThrow(), Optional.of(m.name()), m.variantOf());
+    }
+
+    /** The manifest of a model name: in the store, else pulled from the catalog (unless --offline). */
+    static Manifest manifest(String model, ModelSourceOptions source) {
         ModelStore store = source.store.store();
         Catalog catalog = source.store.catalog();
-        Optional<Path> stored = store.modelFile(catalog, model);
+        String name = catalog.find(model).map(CatalogEntry::name).orElse(ModelName.normalize(model));
+        Optional<Manifest> stored = store.manifest(name);
         if (stored.isPresent()) {
+            store.modelFile(name); // throws when its file is missing or damaged
             return stored.get();
         }
         CatalogEntry wanted = source.store.entry(catalog, model);
@@ -51,7 +75,7 @@ final class ModelReference {
             throw new SlmException(e.getMessage() + ": connect, or pass --offline to use only the models already pulled"
                     + " (`slm list`)", e);
         }
-        return store.modelFile(wanted.name()).orElseThrow();
+        return store.manifest(wanted.name()).orElseThrow();
     }
 
     private static Optional<Path> existingFile(String model) {

@@ -7,6 +7,7 @@ import dev.slm.engine.Completion;
 import dev.slm.engine.Generation;
 import dev.slm.engine.Model;
 import dev.slm.engine.SamplingOptions;
+import dev.slm.store.Variant;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -60,11 +61,14 @@ final class RunCommand implements Callable<Integer> {
         if (raw && !images.isEmpty()) {
             throw new SlmException("--raw continues plain text, which cannot carry images: drop --raw or --image");
         }
-        SamplingOptions samplingOptions = sampling.toOptions();
+        ModelReference.Resolved resolved = ModelReference.resolveModel(model, source);
+        SamplingOptions samplingOptions = sampling.toOptions(resolved.variant());
+        if (chat.systemPrompt == null) {
+            chat.systemPrompt = resolved.variant().map(Variant::system).orElse(null);
+        }
         long start = System.nanoTime();
-        Path file = ModelReference.resolve(model, source);
         ChatOptions.requireProjector(images, modelOptions.projector(Optional.empty()).isPresent());
-        try (Model m = modelOptions.open(file)) {
+        try (Model m = modelOptions.open(resolved, source.store.store())) {
             Duration load = Duration.ofNanos(System.nanoTime() - start);
             if (chatting) {
                 try (LineSource in = TerminalLines.open(System.getenv())) {

@@ -2,18 +2,28 @@ package dev.slm.cli;
 
 import dev.slm.SlmException;
 import dev.slm.engine.SamplingOptions;
+import dev.slm.store.Variant;
+import dev.slm.variant.VariantCreator;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.Spec;
 
 /**
  * How to sample: the options of {@link SamplingOptions}, as flags, with llama.cpp's defaults. Where
  * llama.cpp spells a flag otherwise ({@code --temp}, {@code --n-predict}), its spelling works too.
  */
 final class SamplingMixin {
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec spec;
+
     @Option(names = {"--temperature", "--temp"}, paramLabel = "T", defaultValue = "0.8",
             description = "Randomness; 0 = always the most likely token (default: ${DEFAULT-VALUE}).")
     float temperature;
@@ -59,6 +69,24 @@ final class SamplingMixin {
         return new SamplingOptions(temperature, topK, topP, minP, repeatPenalty,
                 SamplingOptions.defaults().repeatLastN(), seed, maxTokens, stop, gbnf,
                 jsonSchema == null ? null : JsonSchemaArgument.read(jsonSchema));
+    }
+
+    /** The flag that sets each of Ollama's parameters, where there is one. */
+    private static final Map<String, String> FLAG_OF = Map.of("temperature", "--temperature", "top_k", "--top-k",
+            "top_p", "--top-p", "min_p", "--min-p", "repeat_penalty", "--repeat-penalty", "seed", "--seed",
+            "num_predict", "--max-tokens", "stop", "--stop");
+
+    /** These flags over a variant's parameters: a variant's PARAMETER applies unless its flag is given. */
+    SamplingOptions toOptions(Optional<Variant> variant) {
+        SamplingOptions flags = toOptions();
+        if (variant.isEmpty()) {
+            return flags;
+        }
+        ParseResult given = spec.commandLine().getParseResult();
+        List<Variant.Parameter> defaults = variant.get().parameters().stream()
+                .filter(p -> !FLAG_OF.containsKey(p.name()) || !given.hasMatchedOption(FLAG_OF.get(p.name())))
+                .toList();
+        return VariantCreator.sampling(flags, defaults);
     }
 
     private static String read(Path file) {

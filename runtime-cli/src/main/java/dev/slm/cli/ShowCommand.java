@@ -1,5 +1,6 @@
 package dev.slm.cli;
 
+import dev.slm.SlmException;
 import dev.slm.catalog.Catalog;
 import dev.slm.catalog.CatalogEntry;
 import dev.slm.catalog.ModelName;
@@ -8,6 +9,8 @@ import dev.slm.gguf.GgufReader;
 import dev.slm.store.ByteSize;
 import dev.slm.store.Manifest;
 import dev.slm.store.ModelStore;
+import dev.slm.store.Variant;
+import dev.slm.variant.Slmfile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -17,6 +20,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "show", mixinStandardHelpOptions = true,
@@ -27,6 +31,9 @@ final class ShowCommand implements Callable<Integer> {
 
     @Mixin
     StoreOptions store;
+
+    @Option(names = "--modelfile", description = "Print a variant's Slmfile (what `slm create` was given), only that.")
+    boolean modelfile;
 
     @Override
     public Integer call() {
@@ -44,8 +51,15 @@ final class ShowCommand implements Callable<Integer> {
             if (manifest.isEmpty() && entry.isEmpty()) {
                 store.entry(catalog, model); // throws: unknown name, with suggestions
             }
+            if (modelfile) {
+                Manifest m = manifest.orElseThrow(() -> new SlmException(name + " is not in the store: `slm show "
+                        + name + "` describes it, --modelfile prints only variants made with `slm create`"));
+                System.out.print(slmfile(m, models));
+                return ExitCodes.OK;
+            }
             fields.put("name", name);
             manifest.ifPresent(m -> describe(m, fields));
+            manifest.flatMap(Manifest::variantOf).ifPresent(v -> describe(v, models, name, fields));
             entry.ifPresent(e -> describe(e, fields));
             file = manifest.isPresent() ? models.modelFile(name) : Optional.empty();
             if (file.isEmpty()) {
@@ -62,6 +76,36 @@ final class ShowCommand implements Callable<Integer> {
         out.put("sha256", m.sha256());
         out.put("source", m.source());
         out.put("verified", m.lastVerified().map(Object::toString).orElse("never"));
+    }
+
+    private static void describe(Variant v, ModelStore store, String name, Map<String, String> out) {
+        out.put("variant of", v.from());
+        if (v.system() != null) {
+            out.put("system", v.system().replace("\n", "\n" + " ".repeat(8)));
+        }
+        v.parameters().forEach(p -> out.merge("parameters", p.name() + " " + p.value(), (a, b) -> a + "; " + b));
+        for (Variant.Adapter a : v.adapters()) {
+            out.merge("adapters", a.file() + " (scale " + a.scale() + ", " + ByteSize.format(a.size()) + ")",
+                    (x, y) -> x + "; " + y);
+        }
+        if (v.template() != null) {
+            out.put("variant template", v.template().length() + " characters (`slm show " + name + " --modelfile`)");
+        }
+        if (v.license() != null) {
+            out.put("variant license", v.license().lines().findFirst().orElse(""));
+        }
+    }
+
+    /** A variant as an Slmfile that `slm create` takes back: adapters (and a FROM file) as their blobs. */
+    private static String slmfile(Manifest m, ModelStore store) {
+        Variant v = m.variantOf().orElse(new Variant(m.name(), null, null, null, null, null));
+        String from = ModelReference.looksLikePath(v.from()) || v.from().endsWith(".gguf")
+                ? store.blob(m.sha256()).toString() : v.from();
+        return new Slmfile(from, Optional.ofNullable(v.system()), Optional.ofNullable(v.template()),
+                Optional.ofNullable(v.license()),
+                v.parameters().stream().map(p -> new Slmfile.Parameter(p.name(), p.value())).toList(),
+                v.adapters().stream().map(a -> new Slmfile.Adapter(store.blob(a.sha256()).toString(), a.scale())).toList())
+                .text();
     }
 
     private static void describe(CatalogEntry e, Map<String, String> out) {

@@ -40,7 +40,7 @@ public final class LaunchPlanner {
     }
 
     /**
-     * @param base seed, parallel slots, embeddings, native logs and the vision projector come from here
+     * @param base seed, parallel slots, embeddings, native logs, the vision projector and LoRA adapters come from here
      * @throws dev.slm.SlmException when no profile can be used, or the model cannot fit
      */
     public LaunchPlan plan(GgufFile model, LaunchRequest request, ModelOptions base) {
@@ -54,7 +54,8 @@ public final class LaunchPlanner {
         ModelOptions options = new ModelOptions(fit.contextSize(),
                 request.threads() > 0 ? request.threads() : t.threadsFor(facts.cpu()), batch, fit.gpuLayers(),
                 base.seed(), base.parallel(), base.embeddings(), base.nativeLogs(), ubatch, t.flashAttention(),
-                t.kvCache(), t.mmap(), t.mlock(), choice.nativeLibraryDir().orElse(null), base.projector());
+                t.kvCache(), t.mmap(), t.mlock(), choice.nativeLibraryDir().orElse(null), base.projector(),
+                base.adapters());
         return new LaunchPlan(facts, choice, profile, fit, options);
     }
 }

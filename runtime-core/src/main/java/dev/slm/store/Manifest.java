@@ -13,20 +13,37 @@ import java.util.Optional;
  * @param source     the URL it was downloaded from, or {@code file:} URI of an imported file
  * @param createdAt  ISO-8601 instant of the pull or import
  * @param verifiedAt ISO-8601 instant the blob was last hashed and matched: at pull, import or {@code slm verify}
+ * @param variant    for a variant made by {@code slm create}: its system prompt, parameters, adapters...;
+ *                   null for a plain model
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record Manifest(int schema, String name, String sha256, long size, String file, String architecture,
-                       String quantization, String source, String createdAt, String verifiedAt) {
+                       String quantization, String source, String createdAt, String verifiedAt, Variant variant) {
 
     public static final int SCHEMA = 1;
 
     public static Manifest of(String name, String sha256, long size, String file, String architecture,
                               String quantization, String source, Instant now) {
-        return new Manifest(SCHEMA, name, sha256, size, file, architecture, quantization, source, now.toString(), now.toString());
+        return new Manifest(SCHEMA, name, sha256, size, file, architecture, quantization, source, now.toString(), now.toString(), null);
     }
 
     public Manifest verified(Instant when) {
-        return new Manifest(schema, name, sha256, size, file, architecture, quantization, source, createdAt, when.toString());
+        return new Manifest(schema, name, sha256, size, file, architecture, quantization, source, createdAt, when.toString(), variant);
+    }
+
+    /** The same model under another name (`slm cp`). */
+    public Manifest named(String newName) {
+        return new Manifest(schema, newName, sha256, size, file, architecture, quantization, source, createdAt, verifiedAt, variant);
+    }
+
+    /** A variant of the model this manifest names, called {@code newName}. */
+    public Manifest asVariant(String newName, Variant v, String sourceUri, Instant now) {
+        return new Manifest(SCHEMA, newName, sha256, size, file, architecture, quantization, sourceUri, now.toString(),
+                verifiedAt, v);
+    }
+
+    public Optional<Variant> variantOf() {
+        return Optional.ofNullable(variant);
     }
 
     public Optional<Instant> lastVerified() {

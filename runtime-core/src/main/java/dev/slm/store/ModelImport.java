@@ -61,6 +61,35 @@ public final class ModelImport {
         }
     }
 
+    /** A file copied into the store's blobs, named by its hash. */
+    public record Blob(String sha256, long size) {
+    }
+
+    /**
+     * Copies {@code file} into the store's blobs while hashing it (an adapter, a variant's base file);
+     * a blob already there is kept. The caller names it in a manifest.
+     */
+    public Blob copyIn(Path file) {
+        Path tmp = null;
+        try {
+            long size = Files.size(file);
+            store.diskSpace().require(store.root(), size, "copying " + file.getFileName());
+            store.createDirectories();
+            tmp = Files.createTempFile(store.partialDir(), "import-", ".tmp");
+            String sha256 = copyHashing(file, tmp);
+            try (BlobLock ignored = store.lock(sha256, line -> { })) {
+                if (!store.hasBlob(sha256, size)) {
+                    AtomicFiles.move(tmp, store.blob(sha256));
+                }
+            }
+            return new Blob(sha256, size);
+        } catch (IOException e) {
+            throw new SlmException("cannot copy " + file + " into " + store.root() + ": " + e.getMessage());
+        } finally {
+            deleteQuietly(tmp);
+        }
+    }
+
     private Optional<Manifest> existing(String name) {
         try {
             return store.manifest(name);

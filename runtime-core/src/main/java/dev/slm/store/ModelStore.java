@@ -144,6 +144,33 @@ public final class ModelStore {
         return modelFile(name);
     }
 
+    /** The file of a variant's adapter, checked to be in place. */
+    public Path adapterFile(String variantName, Variant.Adapter adapter) {
+        if (!hasBlob(adapter.sha256(), adapter.size())) {
+            throw new SlmException("the adapter " + adapter.file() + " of " + variantName + " is missing or damaged in " + root
+                    + ": create " + variantName + " again (`slm create " + variantName + " -f Slmfile`)");
+        }
+        return blob(adapter.sha256());
+    }
+
+    /**
+     * Gives a stored model a second name (`slm cp`): a new manifest for the same blobs.
+     *
+     * @throws SlmException when {@code from} is not in the store or {@code to} is taken
+     */
+    public Manifest copy(Catalog catalog, String from, String to) {
+        String source = catalog.find(from).map(CatalogEntry::name).orElse(ModelName.normalize(from));
+        Manifest m = manifest(source).orElseThrow(() -> new SlmException("no model named " + from + " in " + root
+                + " (`slm list` shows what is there)"));
+        String target = ModelName.require(to);
+        if (manifest(target).isPresent()) {
+            throw new SlmException("a model called " + target + " exists already: `slm rm " + target + "` first, or choose another name");
+        }
+        Manifest copy = m.named(target);
+        save(copy);
+        return copy;
+    }
+
     /** Every name in the store, sorted, each with its manifest or what is wrong with it. */
     public List<StoredModel> list() {
         List<StoredModel> out = new ArrayList<>();
@@ -230,6 +257,7 @@ public final class ModelStore {
                 return allBlobs();
             }
             used.add(m.manifest().get().sha256());
+            m.manifest().get().variantOf().ifPresent(v -> v.adapters().forEach(a -> used.add(a.sha256())));
         }
         return used;
     }

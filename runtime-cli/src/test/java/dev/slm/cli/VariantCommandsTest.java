@@ -1,0 +1,136 @@
+package dev.slm.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.slm.fixtures.FixtureModel;
+import dev.slm.fixtures.JavaProcess;
+import dev.slm.gguf.GgufReader;
+import dev.slm.gguf.SyntheticLora;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** LoRA flags on run, and named variants (`slm create`, `cp`, `show`) used by run, in real processes. */
+class VariantCommandsTest {
+    private static final String MODEL = FixtureModel.path().toString();
+
+    @TempDir
+    static Path dir;
+    static Path adapter;
+    static String plain;
+
+    @BeforeAll
+    static void adapterAndPlainAnswer() throws Exception {
+        adapter = dir.resolve("story-lora.gguf");
+        SyntheticLora.write(GgufReader.read(FixtureModel.path()), List.of("output.weight", "blk.0.attn_q.weight"), 4, 4f,
+                adapter, 7);
+        JavaProcess.Result r = slm(dir.resolve("home"), "run", MODEL, "Once upon a time", "--temp", "0", "-n", "30");
+        assertEquals(0, r.exitCode(), r.stderr());
+        plain = r.stdout();
+        assertTrue(plain.startsWith(FixtureModel.GREEDY_CONTINUATION), plain);
+    }
+
+    private static JavaProcess.Result slm(Path home, String... args) throws Exception {
+        return JavaProcess.run(Main.class.getName(), List.of(args), null, 90, Map.of("SLM_HOME", home.toString()));
+    }
+
+    private static String[] with(String[] base, String... more) {
+        List<String> all = new ArrayList<>(List.of(base));
+        all.addAll(List.of(more));
+        return all.toArray(String[]::new);
+    }
+
+    @Test
+    void loraFlagsChangeTheAnswerAndScaleZeroRestoresIt() throws Exception {
+        String[] run = {"run", MODEL, "Once upon a time", "--temp", "0", "-n", "30"};
+        JavaProcess.Result adapted = slm(dir.resolve("home"), with(run, "--lora", adapter.toString()));
+        assertEquals(0, adapted.exitCode(), adapted.stderr());
+        assertNotEquals(plain, adapted.stdout());
+        JavaProcess.Result off = slm(dir.resolve("home"), with(run, "--lora-scaled", adapter.toString(), "0"));
+        assertEquals(0, off.exitCode(), off.stderr());
+        assertEquals(plain, off.stdout());
+
+        JavaProcess.Result notAdapter = slm(dir.resolve("home"), with(run, "--lora", MODEL));
+        assertEquals(ExitCodes.FAILURE, notAdapter.exitCode());
+        assertTrue(notAdapter.stderr().contains("is not a LoRA adapter"), notAdapter.stderr());
+        JavaProcess.Result badScale = slm(dir.resolve("home"), with(run, "--lora-scaled", adapter.toString(), "half"));
+        assertEquals(ExitCodes.USAGE, badScale.exitCode(), badScale.stderr());
+        assertTrue(badScale.stderr().contains("the scale must be a number"), badScale.stderr());
+    }
+
+    @Test
+    void aVariantCarriesItsAdapterAndParametersIntoRunAndCpAndShowPrintItBack() throws Exception {
+        Path home = dir.resolve("variants");
+        Path project = Files.createDirectories(dir.resolve("project"));
+        Files.copy(adapter, project.resolve("story-lora.gguf"));
+        Files.writeString(project.resolve("Modelfile"), """
+                # Ollama's syntax, as is
+                FROM %s
+                SYSTEM \"\"\"You tell stories
+                to children.\"\"\"
+                PARAMETER temperature 0
+                PARAMETER num_predict 30
+                PARAMETER stop "<|end|>"
+                ADAPTER ./story-lora.gguf
+                LICENSE MIT
+                """.formatted(MODEL));
+        JavaProcess.Result created = slm(home, "create", "storyteller", "-f", project.resolve("Modelfile").toString());
+        assertEquals(0, created.exitCode(), created.stderr());
+
+        JavaProcess.Result lora = slm(home, "run", MODEL, "Once upon a time", "--temp", "0", "-n", "30", "--lora", adapter.toString());
+        JavaProcess.Result variant = slm(home, "run", "storyteller", "Once upon a time");
+        assertEquals(0, variant.exitCode(), variant.stderr());
+        assertEquals(lora.stdout(), variant.stdout(), "the variant = the model + its adapter, at temperature 0, 30 tokens");
+        JavaProcess.Result flagsWin = slm(home, "run", "storyteller", "Once upon a time", "-n", "3");
+        assertTrue(flagsWin.stdout().length() < variant.stdout().length(), "-n beats PARAMETER num_predict: " + flagsWin.stdout());
+
+        JavaProcess.Result cp = slm(home, "cp", "storyteller", "teller2");
+        assertEquals(0, cp.exitCode(), cp.stderr());
+        assertEquals(variant.stdout(), slm(home, "run", "teller2", "Once upon a time").stdout());
+
+        JavaProcess.Result show = slm(home, "show", "storyteller");
+        assertEquals(0, show.exitCode(), show.stderr());
+        assertTrue(show.stdout().contains("variant of") && show.stdout().contains("story-lora.gguf (scale 1.0"), show.stdout());
+        assertTrue(show.stdout().contains("You tell stories"), show.stdout());
+        JavaProcess.Result modelfile = slm(home, "show", "storyteller", "--modelfile");
+        assertTrue(modelfile.stdout().startsWith("FROM "), modelfile.stdout());
+        assertTrue(modelfile.stdout().contains("PARAMETER stop <|end|>"), modelfile.stdout());
+        assertTrue(modelfile.stdout().contains("ADAPTER " + home.resolve("models/blobs")), modelfile.stdout());
+
+        // What show prints, create takes back: a variant at scale 0 answers as the base model.
+        Path again = project.resolve("Again");
+        Files.writeString(again, modelfile.stdout().replaceAll("(ADAPTER \\S+)", "$1 0"));
+        assertEquals(0, slm(home, "create", "plain-teller", "-f", again.toString()).exitCode());
+        assertEquals(plain, slm(home, "run", "plain-teller", "Once upon a time").stdout());
+
+        // The adapter blob stays while a name uses it.
+        assertEquals(0, slm(home, "rm", "storyteller").exitCode());
+        assertEquals(variant.stdout(), slm(home, "run", "teller2", "Once upon a time").stdout());
+    }
+
+    @Test
+    void aWrongSlmfileIsOneLineNamingTheLine() throws Exception {
+        Path home = dir.resolve("bad");
+        Path file = dir.resolve("Bad");
+        Files.writeString(file, "FROM " + MODEL + "\nPARAMETR temperature 0\n");
+        JavaProcess.Result r = slm(home, "create", "bad", "-f", file.toString());
+        assertEquals(ExitCodes.FAILURE, r.exitCode());
+        assertTrue(r.stderr().contains("line 2: unknown instruction PARAMETR"), r.stderr());
+        assertEquals(1, r.stderr().strip().lines().count(), r.stderr());
+
+        Files.writeString(file, "FROM " + MODEL + "\nPARAMETER temprature 0\n");
+        r = slm(home, "create", "bad", "-f", file.toString());
+        assertTrue(r.stderr().contains("unknown PARAMETER temprature"), r.stderr());
+
+        Files.writeString(file, "FROM " + MODEL + "\nADAPTER " + MODEL + "\n");
+        r = slm(home, "create", "bad", "-f", file.toString());
+        assertTrue(r.stderr().contains("is not a LoRA adapter"), r.stderr());
+    }
+}
