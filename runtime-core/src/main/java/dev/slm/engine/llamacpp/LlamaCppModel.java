@@ -86,7 +86,8 @@ public final class LlamaCppModel implements NativeModel {
             p.enableMlock();
         }
         if (!options.adapters().isEmpty()) {
-            p.addLoraScaledAdapter(loraArgument(options.adapters()), options.adapters().getLast().scale());
+            requireOwnBuild("a LoRA adapter");
+            BindingFlags.put(p, "--lora-scaled", loraArgument(options.adapters()));
         }
         if (options.embeddings()) {
             p.enableEmbedding();
@@ -133,18 +134,15 @@ public final class LlamaCppModel implements NativeModel {
     }
 
     /**
-     * The binding keeps one value per flag and writes {@code --lora-scaled PATH,SCALE}; slm's library
-     * reads one "PATH,SCALE" per line (jllama.cpp take_binding_loras). This is the text before the
-     * binding appends ",SCALE" of the last adapter.
+     * The binding's addLoraScaledAdapter writes b4916's {@code PATH,SCALE}, which llama.cpp v0.5.0
+     * refuses, and its map holds one value per flag: slm's library reads the binding's form, one
+     * adapter per line (jllama.cpp take_binding_loras), so any number of adapters, any path.
      */
     private static String loraArgument(List<LoraAdapter> adapters) {
         StringBuilder value = new StringBuilder();
         for (int i = 0; i < adapters.size(); i++) {
             LoraAdapter a = adapters.get(i);
-            value.append(a.path().toAbsolutePath());
-            if (i < adapters.size() - 1) {
-                value.append(',').append(a.scale()).append('\n');
-            }
+            value.append(i == 0 ? "" : "\n").append(a.path().toAbsolutePath()).append(',').append(a.scale());
         }
         return value.toString();
     }
