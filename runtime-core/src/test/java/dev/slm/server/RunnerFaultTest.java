@@ -79,8 +79,8 @@ class RunnerFaultTest {
             }
         }
         String last = after.getLast();
-        assertTrue(last.startsWith("data: {\"error\""), "the stream ends with an error event: " + last);
-        JsonNode error = TestServer.JSON.readTree(last.substring(6)).get("error");
+        assertTrue(last.startsWith("event: error\ndata: {\"error\""), "the stream ends with an error event: " + last);
+        JsonNode error = TestServer.JSON.readTree(last.substring(last.indexOf("data: ") + 6)).get("error");
         assertEquals("runner_crashed", error.get("code").asText());
         assertTrue(error.get("message").asText().contains("signal 9"), error.toString());
         assertTrue(after.stream().noneMatch(c -> c.contains("[DONE]")), "a failed stream is not marked done");

@@ -215,6 +215,14 @@ final class ApiExchange {
             write("data: " + JSON.writeValueAsString(event) + "\n\n");
         }
 
+        /**
+         * A failure after the stream began, as OpenAI's API sends it: {@code event: error} with the
+         * error body; clients that read only {@code data:} still see the {@code error} field.
+         */
+        void error(JsonNode body) throws IOException {
+            write("event: error\ndata: " + JSON.writeValueAsString(body) + "\n\n");
+        }
+
         void done() throws IOException {
             write("data: [DONE]\n\n");
         }

@@ -2,6 +2,7 @@ package dev.slm.server.api;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slm.openai.CompletionEndpoint;
+import dev.slm.openai.LlamaServerRequest;
 import dev.slm.openai.OpenAiRequest;
 import dev.slm.server.backend.Backend;
 import dev.slm.server.backend.ModelRouter;
@@ -21,11 +22,13 @@ final class GenerationEndpoint implements PathHandler {
     private final int maxTokens;
     private final Duration timeout;
     private final RoutedResponder hybrid;
+    private final LlamaServerResponder llamaServer;
 
     /** @param hybrid hybrid routing, or null when every request is answered by its model here */
     GenerationEndpoint(boolean chat, ModelRouter router, GenerationResponder responder, RoutedResponder hybrid,
-                       int maxTokens, Duration timeout) {
+                       LlamaServerResponder llamaServer, int maxTokens, Duration timeout) {
         this.chat = chat;
+        this.llamaServer = llamaServer;
         this.hybrid = hybrid;
         this.router = router;
         this.responder = responder;
@@ -37,6 +40,14 @@ final class GenerationEndpoint implements PathHandler {
     public void handle(ApiExchange ex) throws IOException {
         long start = System.nanoTime();
         ObjectNode body = ex.readJsonObject();
+        if (chat && LlamaServerRequest.wanted(body)) {
+            // Tool calls and system messages after the first turn: llama.cpp's own chat handler,
+            // for the model the request names (hybrid routes do not carry tools).
+            LlamaServerRequest request = LlamaServerRequest.parse(body, maxTokens);
+            ex.note(request.model(), null);
+            llamaServer.respond(ex, router.route(request.model()), request, Instant.now().plus(timeout));
+            return;
+        }
         OpenAiRequest request = OpenAiRequest.parse(chat ? CompletionEndpoint.CHAT_COMPLETIONS : CompletionEndpoint.COMPLETIONS,
                 body, maxTokens);
         ex.note(request.model(), null);

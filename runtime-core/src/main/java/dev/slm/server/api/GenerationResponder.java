@@ -56,7 +56,7 @@ final class GenerationResponder {
                     // Too late for a status code: the stream ends with an error event, as OpenAI's does.
                     metrics.errors.inc(e.code());
                     log.warn("stream for model '{}' failed: {}", model, e.getMessage());
-                    sse.send(ApiExchange.errorBody(e));
+                    sse.error(ApiExchange.errorBody(e));
                     return;
                 }
             }

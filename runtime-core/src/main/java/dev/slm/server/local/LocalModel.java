@@ -6,6 +6,7 @@ import dev.slm.server.backend.Backend;
 import dev.slm.server.backend.Embeddings;
 import dev.slm.server.backend.TextRequest;
 import dev.slm.server.backend.TextStream;
+import dev.slm.engine.OpenAiCall;
 import dev.slm.server.config.ModelConfig;
 import dev.slm.server.runner.RunnerProcess;
 import java.time.Duration;
@@ -63,6 +64,11 @@ public final class LocalModel implements Backend {
     @Override
     public TextStream generate(TextRequest request) {
         return withSlot(request.deadline(), (runner, done) -> runner.generate(request, done));
+    }
+
+    @Override
+    public OpenAiCall openAi(String route, String body, Instant deadline) {
+        return withSlot(deadline, (runner, done) -> runner.openAi(route, body, deadline, done));
     }
 
     @Override

@@ -47,7 +47,8 @@ final class RunnerCall implements TextStream {
     /** From the reader thread. */
     void deliver(RunnerMessage message) {
         events.add(message);
-        if (message instanceof RunnerMessage.Done || message instanceof RunnerMessage.Failed) {
+        if (message instanceof RunnerMessage.Done || message instanceof RunnerMessage.Failed
+                || message instanceof RunnerMessage.Answer) {
             end();
         }
     }
@@ -67,6 +68,26 @@ final class RunnerCall implements TextStream {
 
     @Override
     public GenerationEvent next() {
+        switch (take()) {
+            case RunnerMessage.Token t -> {
+                return new GenerationEvent.Token(t.text());
+            }
+            case RunnerMessage.Done d -> {
+                return new Completion(d.text(), d.stopReason(), new Usage(d.promptTokens(), d.completionTokens()),
+                        new Timings(Duration.ofNanos(d.timeToFirstTokenNanos()), Duration.ofNanos(d.totalNanos()),
+                                d.tokensPerSecond()));
+            }
+            case RunnerMessage other -> throw new IllegalStateException("unexpected " + other.getClass().getSimpleName());
+        }
+    }
+
+    /**
+     * The runner's next message for this call, waiting until the request's deadline.
+     *
+     * @throws ApiException for a failure, a runner gone, the deadline passed or an interrupt (the
+     *                      client went away); each but a failure cancels the call
+     */
+    RunnerMessage take() {
         if (consumed) {
             throw new IllegalStateException("the stream has ended");
         }
@@ -86,15 +107,6 @@ final class RunnerCall implements TextStream {
             throw ApiException.timeout("the request took longer than the server's request_timeout and was stopped");
         }
         switch (event) {
-            case RunnerMessage.Token t -> {
-                return new GenerationEvent.Token(t.text());
-            }
-            case RunnerMessage.Done d -> {
-                consumed = true;
-                return new Completion(d.text(), d.stopReason(), new Usage(d.promptTokens(), d.completionTokens()),
-                        new Timings(Duration.ofNanos(d.timeToFirstTokenNanos()), Duration.ofNanos(d.totalNanos()),
-                                d.tokensPerSecond()));
-            }
             case RunnerMessage.Failed f -> {
                 consumed = true;
                 throw f.rejected()
@@ -104,6 +116,10 @@ final class RunnerCall implements TextStream {
             case ApiException e -> {
                 consumed = true;
                 throw e;
+            }
+            case RunnerMessage m -> {
+                consumed = m instanceof RunnerMessage.Done || m instanceof RunnerMessage.Answer;
+                return m;
             }
             default -> throw new IllegalStateException("unexpected event " + event);
         }

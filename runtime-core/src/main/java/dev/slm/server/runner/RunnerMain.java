@@ -5,6 +5,7 @@ import dev.slm.engine.Completion;
 import dev.slm.engine.Generation;
 import dev.slm.engine.GenerationEvent;
 import dev.slm.engine.Model;
+import dev.slm.engine.OpenAiCall;
 import dev.slm.engine.llamacpp.LlamaNativeLibrary;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -36,20 +37,21 @@ public final class RunnerMain {
      * that follows at once finds it even before the generation has started.
      */
     private static final class Running {
-        private Generation generation;
+        private Runnable canceller;
         private boolean cancelled;
 
-        synchronized void started(Generation g) {
-            generation = g;
+        /** @param cancel stops the generation (Generation.cancel, OpenAiCall.cancel) */
+        synchronized void started(Runnable cancel) {
+            canceller = cancel;
             if (cancelled) {
-                g.cancel();
+                cancel.run();
             }
         }
 
         synchronized void cancel() {
             cancelled = true;
-            if (generation != null) {
-                generation.cancel();
+            if (canceller != null) {
+                canceller.run();
             }
         }
     }
@@ -125,6 +127,11 @@ public final class RunnerMain {
                 generations.put(g.id(), r);
                 Thread.ofVirtual().name("runner-generate-" + g.id()).start(() -> generate(g, r));
             }
+            case RunnerMessage.OpenAi o -> {
+                Running r = new Running();
+                generations.put(o.id(), r);
+                Thread.ofVirtual().name("runner-openai-" + o.id()).start(() -> openAi(o, r));
+            }
             case RunnerMessage.Embed e -> Thread.ofVirtual().name("runner-embed-" + e.id()).start(() -> embed(e));
             case RunnerMessage.Cancel c -> {
                 Running r = generations.get(c.id());
@@ -149,7 +156,7 @@ public final class RunnerMain {
             send(new RunnerMessage.Failed(id, true, e.getMessage()));
             return;
         }
-        running.started(generation);
+        running.started(generation::cancel);
         boolean tokenSent = false;
         try {
             for (GenerationEvent event : generation) {
@@ -166,6 +173,30 @@ public final class RunnerMain {
             }
         } catch (SlmException e) {
             send(new RunnerMessage.Failed(id, !tokenSent, e.getMessage()));
+        } finally {
+            generations.remove(id);
+        }
+    }
+
+    /** llama.cpp's own handler: its status and body, or its stream chunk by chunk, then the end. */
+    private void openAi(RunnerMessage.OpenAi request, Running running) {
+        long id = request.id();
+        boolean chunkSent = false;
+        try (OpenAiCall call = model.openAi(request.route(), request.body())) {
+            running.started(call::cancel);
+            if (!call.streaming()) {
+                send(new RunnerMessage.Answer(id, call.status(), call.body()));
+                return;
+            }
+            for (String chunk = call.body(); chunk != null; chunk = call.nextChunk()) {
+                if (!chunk.isEmpty()) {
+                    chunkSent = true;
+                    send(new RunnerMessage.Chunk(id, chunk));
+                }
+            }
+            send(new RunnerMessage.Answer(id, call.status(), null));
+        } catch (SlmException | IllegalArgumentException e) {
+            send(new RunnerMessage.Failed(id, !chunkSent, e.getMessage()));
         } finally {
             generations.remove(id);
         }

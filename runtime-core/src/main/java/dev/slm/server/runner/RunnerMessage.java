@@ -12,7 +12,9 @@ import java.util.List;
  * The protocol between the server and a runner: one JSON object per line, told apart by its
  * {@code type}. The server sends {@code load} once, then {@code generate}, {@code embed} and
  * {@code cancel}; the runner answers {@code ready} (or {@code load_failed}), then per request id
- * {@code token}s and one {@code done}, or one {@code embedding}, or one {@code failed}.
+ * {@code token}s and one {@code done}, or one {@code embedding}, or one {@code failed}. An
+ * {@code open_ai} request (llama.cpp's own route handler, for what only it does: tool calls) is
+ * answered by {@code chunk}s of its stream and one {@code answer}, or by one {@code answer} alone.
  * Closing the runner's stdin ends it. Once loaded, the server sends {@code ping}s; the runner's
  * reading thread answers each with a {@code pong} at once, so a runner that stops answering is
  * frozen (SIGSTOP, a wedged JVM), not busy.
@@ -29,6 +31,9 @@ import java.util.List;
     @JsonSubTypes.Type(value = RunnerMessage.Done.class, name = "done"),
     @JsonSubTypes.Type(value = RunnerMessage.Embedding.class, name = "embedding"),
     @JsonSubTypes.Type(value = RunnerMessage.Failed.class, name = "failed"),
+    @JsonSubTypes.Type(value = RunnerMessage.OpenAi.class, name = "open_ai"),
+    @JsonSubTypes.Type(value = RunnerMessage.Chunk.class, name = "chunk"),
+    @JsonSubTypes.Type(value = RunnerMessage.Answer.class, name = "answer"),
     @JsonSubTypes.Type(value = RunnerMessage.Ping.class, name = "ping"),
     @JsonSubTypes.Type(value = RunnerMessage.Pong.class, name = "pong"),
 })
@@ -43,6 +48,21 @@ public sealed interface RunnerMessage {
     }
 
     record Embed(long id, List<String> inputs) implements RunnerMessage {
+    }
+
+    /** Server to runner: {@code body} for llama.cpp's own handler of {@code route} (engine.OpenAiCall). */
+    record OpenAi(long id, String route, String body) implements RunnerMessage {
+    }
+
+    /** Runner to server: one SSE chunk of an {@link OpenAi} request's stream, as llama.cpp wrote it. */
+    record Chunk(long id, String data) implements RunnerMessage {
+    }
+
+    /**
+     * Runner to server, last for an {@link OpenAi} request: its status and whole body, or after a
+     * stream's chunks, {@code body} null.
+     */
+    record Answer(long id, int status, String body) implements RunnerMessage {
     }
 
     record Cancel(long id) implements RunnerMessage {

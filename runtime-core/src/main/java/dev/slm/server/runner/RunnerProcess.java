@@ -2,6 +2,7 @@ package dev.slm.server.runner;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.slm.engine.ModelOptions;
+import dev.slm.engine.OpenAiCall;
 import dev.slm.server.api.ApiException;
 import dev.slm.server.backend.Embeddings;
 import dev.slm.server.backend.Prompt;
@@ -134,6 +135,25 @@ public final class RunnerProcess {
             call.abort(crashed()); // it died between the put and the send: its reader has already failed the others
         }
         return call;
+    }
+
+    /**
+     * Sends a request for llama.cpp's own handler of {@code route}; {@code onEnd} runs once when it
+     * ends, however it ends.
+     */
+    public OpenAiCall openAi(String route, String body, Instant deadline, Runnable onEnd) {
+        long id = IDS.incrementAndGet();
+        RunnerCall call = new RunnerCall(id, this, deadline, onEnd);
+        calls.put(id, call);
+        try {
+            protocol.send(new RunnerMessage.OpenAi(id, route, body));
+        } catch (IOException e) {
+            call.abort(crashed());
+        }
+        if (exited.isDone()) {
+            call.abort(crashed());
+        }
+        return new RunnerOpenAiCall(call);
     }
 
     public Embeddings embed(List<String> inputs, Instant deadline) {
@@ -285,6 +305,8 @@ public final class RunnerProcess {
                     ApiException.unavailable("model_load_failed", "model '" + model + "' failed to load: " + f.message()));
             case RunnerMessage.Token t -> deliver(t.id(), t);
             case RunnerMessage.Done d -> deliver(d.id(), d);
+            case RunnerMessage.Chunk c -> deliver(c.id(), c);
+            case RunnerMessage.Answer a -> deliver(a.id(), a);
             case RunnerMessage.Failed f -> {
                 CompletableFuture<RunnerMessage> e = embeddings.get(f.id());
                 if (e != null) {

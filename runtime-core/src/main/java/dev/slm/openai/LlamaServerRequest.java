@@ -1,0 +1,110 @@
+package dev.slm.openai;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.slm.engine.SamplingOptions;
+
+/**
+ * A {@code /v1/chat/completions} request that llama.cpp's own chat handler answers (through the
+ * model's runner, engine.OpenAiCall), because it asks for what only that handler does: tool calls
+ * (tools, tool_choice, assistant messages with tool_calls, tool results) rendered by the model's
+ * Jinja template and parsed back into {@code tool_calls}, and system messages after the first turn
+ * (rendered in place when the template allows, else merged at the front).
+ *
+ * <p>slm still checks what it owns: the model name, the token cap, the sampling ranges, the shape
+ * of tools; llama.cpp checks the rest and answers a 400 of its own.
+ *
+ * @param body the body as llama.cpp's handler reads it ({@code max_tokens} set to the cap when absent)
+ */
+public record LlamaServerRequest(String model, boolean stream, String body) {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The route of llama.cpp's handler. */
+    public static final String ROUTE = "/v1/chat/completions";
+
+    /** Whether this chat body needs llama.cpp's handler. */
+    public static boolean wanted(ObjectNode body) {
+        if (present(body.get("tools")) || present(body.get("tool_choice")) || present(body.get("functions"))) {
+            return true;
+        }
+        JsonNode messages = body.get("messages");
+        if (messages == null || !messages.isArray()) {
+            return false;
+        }
+        boolean conversationStarted = false;
+        for (JsonNode m : messages) {
+            String role = m.path("role").asText("");
+            switch (role) {
+                case "tool", "function" -> {
+                    return true;
+                }
+                case "system", "developer" -> {
+                    if (conversationStarted) {
+                        return true;
+                    }
+                }
+                default -> {
+                    conversationStarted = true;
+                    if (present(m.get("tool_calls"))) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    private static boolean present(JsonNode n) {
+        return n != null && !n.isNull() && !(n.isContainerNode() && n.isEmpty());
+    }
+
+    /**
+     * @param maxTokens the server's cap, as for {@link OpenAiRequest#parse}
+     * @throws InvalidRequestException naming the first field that is wrong
+     */
+    public static LlamaServerRequest parse(ObjectNode body, int maxTokens) {
+        RequestFields f = new RequestFields(body);
+        String model = f.requiredString("model");
+        ArrayNode messages = f.array("messages");
+        if (messages == null || messages.isEmpty()) {
+            throw InvalidRequestException.missing("messages", "'messages' is required and must not be empty");
+        }
+        f.unsupported("functions", "use 'tools' (OpenAI's deprecated 'functions' is not read)");
+        tools(f);
+        boolean stream = f.bool("stream", false);
+        // The sampling fields are checked as for any request (ranges, the token cap, the schema).
+        ObjectNode sampling = body.deepCopy();
+        sampling.remove(java.util.List.of("tools", "tool_choice", "parallel_tool_calls", "messages"));
+        SamplingOptions options = SamplingRequest.parse(new RequestFields(sampling), maxTokens);
+        ObjectNode forLlama = body.deepCopy();
+        if (!forLlama.hasNonNull("max_tokens") && !forLlama.hasNonNull("max_completion_tokens")
+                && options.maxTokens() > 0) {
+            forLlama.put("max_tokens", options.maxTokens());
+        }
+        return new LlamaServerRequest(model, stream, forLlama.toString());
+    }
+
+    /** Each tool is {"type": "function", "function": {"name": ..., "parameters": {...}}}. */
+    private static void tools(RequestFields f) {
+        ArrayNode tools = f.array("tools");
+        if (tools == null) {
+            return;
+        }
+        for (int i = 0; i < tools.size(); i++) {
+            RequestFields tool = f.element("tools", tools, i);
+            String type = tool.requiredString("type");
+            if (!type.equals("function")) {
+                throw InvalidRequestException.unsupported(tool.param("type"),
+                        "'" + tool.param("type") + "' must be 'function', got '" + type + "': slm's models call functions only");
+            }
+            RequestFields function = tool.object("function");
+            if (function == null) {
+                throw InvalidRequestException.missing(tool.param("function"), "'" + tool.param("function") + "' is required");
+            }
+            function.requiredString("name");
+            function.object("parameters");
+        }
+    }
+}
