@@ -50,7 +50,7 @@ final class ChatCommand implements Callable<Integer> {
             chat.systemPrompt = resolved.variant().map(Variant::system).orElse(null);
         }
         long start = System.nanoTime();
-        ChatOptions.requireProjector(images, modelOptions.projector(Optional.empty()).isPresent());
+        ChatOptions.requireProjector(images, modelOptions.projector(resolved.projector()).isPresent());
         try (Model m = modelOptions.open(resolved, source.store.store());
              LineSource in = Terminals.interactive() ? TerminalLines.open(System.getenv()) : new PipedLines()) {
             ChatLoop loop = new ChatLoop(m, chat, samplingOptions, Duration.ofNanos(System.nanoTime() - start), in)

@@ -55,13 +55,15 @@ final class ListCommand implements Callable<Integer> {
 
     private void printCatalog(ModelStore models) {
         List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"NAME", "PARAMS", "QUANT", "SIZE", "MIN RAM", "CONTEXT", "LICENSE", "PULLED"});
+        rows.add(new String[] {"NAME", "PARAMS", "QUANT", "SIZE", "MIN RAM", "CONTEXT", "IMAGES", "LICENSE", "PULLED"});
         for (CatalogEntry e : store.catalog().entries()) {
             boolean pulled = e.sha256().map(sha -> models.hasBlob(sha, e.size())).orElse(false)
                     && models.manifestNames().contains(e.name());
-            rows.add(new String[] {e.name(), e.parameters(), e.quantization(), ByteSize.format(e.size()),
+            // A vision model's size is the model's and its projector's: both are pulled.
+            long size = e.size() + e.projector().map(CatalogEntry.Projector::size).orElse(0L);
+            rows.add(new String[] {e.name(), e.parameters(), e.quantization(), ByteSize.format(size),
                 e.minRamMib() > 0 ? ByteSize.mebibytes(e.minRamMib()) : "?", String.valueOf(e.contextLength()),
-                e.license(), pulled ? "yes" : e.sha256().isPresent() ? "no" : "unverifiable"});
+                e.seesImages() ? "yes" : "-", e.license(), pulled ? "yes" : e.sha256().isPresent() ? "no" : "unverifiable"});
         }
         Table.print(rows);
     }

@@ -102,7 +102,7 @@ final class ModelOptionsMixin {
                 VariantCreator.contextSize(v).ifPresent(c -> contextSize = c);
             }
         });
-        return open(model.file(), Optional.empty(), adapters);
+        return open(model.file(), model.projector(), adapters);
     }
 
     /**

@@ -30,9 +30,10 @@ final class ModelReference {
     /**
      * A model file, and for a variant (`slm create`) what it adds.
      *
-     * @param name the stored name; empty for a file given by its path
+     * @param name      the stored name; empty for a file given by its path
+     * @param projector the vision projector a vision model was pulled with
      */
-    record Resolved(Path file, Optional<String> name, Optional<Variant> variant) {
+    record Resolved(Path file, Optional<String> name, Optional<Variant> variant, Optional<Path> projector) {
     }
 
     static Resolved resolveModel(String model, ModelSourceOptions source) {
@@ -41,7 +42,7 @@ final class ModelReference {
         }
         Optional<Path> file = existingFile(model);
         if (file.isPresent()) {
-            return new Resolved(file.get(), Optional.empty(), Optional.empty());
+            return new Resolved(file.get(), Optional.empty(), Optional.empty(), Optional.empty());
         }
         if (looksLikePath(model)) {
             throw new SlmException("model file not found: " + model
@@ -49,7 +50,8 @@ final class ModelReference {
         }
         Manifest m = manifest(model, source);
         ModelStore store = source.store.store();
-        return new Resolved(store.modelFile(m.name()).orElseThrow(), Optional.of(m.name()), m.variantOf());
+        return new Resolved(store.modelFile(m.name()).orElseThrow(), Optional.of(m.name()), m.variantOf(),
+                store.projectorFile(m.name()));
     }
 
     /** The manifest of a model name: in the store, else pulled from the catalog (unless --offline). */
@@ -67,8 +69,9 @@ final class ModelReference {
             throw new SlmException(wanted.name() + " is not in the model store (" + store.root() + ") and --offline"
                     + " forbids downloading it: run `slm pull " + wanted.name() + "` while online");
         }
-        System.err.println(wanted.name() + " is not pulled yet: downloading " + ByteSize.format(wanted.size())
-                + " into " + store.root());
+        long bytes = wanted.size() + wanted.projector().map(CatalogEntry.Projector::size).orElse(0L);
+        System.err.println(wanted.name() + " is not pulled yet: downloading " + ByteSize.format(bytes)
+                + (wanted.seesImages() ? " (the model and its vision projector)" : "") + " into " + store.root());
         try {
             source.store.pull(store, wanted);
         } catch (NoNetworkException e) {

@@ -29,7 +29,10 @@ final class PullCommand implements Callable<Integer> {
         for (CatalogEntry entry : entries) {
             ModelPuller.Result r = store.pull(models, entry);
             System.out.println(entry.name() + "  " + ByteSize.format(entry.size()) + "  sha256:"
-                    + r.manifest().sha256().substring(0, 12) + "  " + (r.downloaded() ? "pulled" : "already present"));
+                    + r.manifest().sha256().substring(0, 12)
+                    + r.manifest().visionProjector().map(p -> "  + vision projector " + ByteSize.format(p.size())
+                            + " sha256:" + p.sha256().substring(0, 12)).orElse("")
+                    + "  " + (r.downloaded() ? "pulled" : "already present"));
         }
         return ExitCodes.OK;
     }

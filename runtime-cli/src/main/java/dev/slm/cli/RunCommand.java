@@ -67,7 +67,7 @@ final class RunCommand implements Callable<Integer> {
             chat.systemPrompt = resolved.variant().map(Variant::system).orElse(null);
         }
         long start = System.nanoTime();
-        ChatOptions.requireProjector(images, modelOptions.projector(Optional.empty()).isPresent());
+        ChatOptions.requireProjector(images, modelOptions.projector(resolved.projector()).isPresent());
         try (Model m = modelOptions.open(resolved, source.store.store())) {
             Duration load = Duration.ofNanos(System.nanoTime() - start);
             if (chatting) {

@@ -61,6 +61,7 @@ final class ShowCommand implements Callable<Integer> {
             manifest.ifPresent(m -> describe(m, fields));
             manifest.flatMap(Manifest::variantOf).ifPresent(v -> describe(v, models, name, fields));
             entry.ifPresent(e -> describe(e, fields));
+            fields.put("images", images(manifest, entry));
             file = manifest.isPresent() ? models.modelFile(name) : Optional.empty();
             if (file.isEmpty()) {
                 fields.put("pulled", "no (`slm pull " + name + "` downloads " + ByteSize.format(entry.orElseThrow().size()) + ")");
@@ -70,6 +71,18 @@ final class ShowCommand implements Callable<Integer> {
         int width = fields.keySet().stream().mapToInt(String::length).max().orElse(0);
         fields.forEach((k, v) -> System.out.println(String.format("%-" + width + "s  %s", k, v)));
         return ExitCodes.OK;
+    }
+
+    /** Whether the model sees images: it was pulled, or the catalog pins it, with a vision projector. */
+    private static String images(Optional<Manifest> manifest, Optional<CatalogEntry> entry) {
+        if (manifest.isPresent()) {
+            return manifest.get().visionProjector()
+                    .map(p -> "yes (vision projector " + p.file() + ", " + ByteSize.format(p.size()) + ", sha256 " + p.sha256() + ")")
+                    .orElse("no");
+        }
+        return entry.flatMap(CatalogEntry::projector)
+                .map(p -> "yes (vision projector " + p.file() + ", " + ByteSize.format(p.size()) + ", pulled with the model)")
+                .orElse("no");
     }
 
     private static void describe(Manifest m, Map<String, String> out) {
@@ -129,6 +142,9 @@ final class ShowCommand implements Callable<Integer> {
         out.put("gguf version", String.valueOf(g.version()));
         g.name().ifPresent(n -> out.put("model name", n));
         out.put("architecture", g.architecture());
+        if ("clip".equals(g.architecture())) {
+            out.put("images", "this is a vision projector: give it beside its model with --mmproj");
+        }
         out.put("parameters", parameters(g.parameterCount()));
         out.put("quantization", g.quantization());
         g.contextLength().ifPresent(c -> out.put("context length", c + " tokens"));

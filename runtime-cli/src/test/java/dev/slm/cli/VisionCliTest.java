@@ -5,10 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.slm.bench.SyntheticProjector;
+import dev.slm.fixtures.FixtureCatalog;
 import dev.slm.fixtures.FixtureModel;
 import dev.slm.fixtures.JavaProcess;
+import dev.slm.fixtures.ModelHttpServer;
 import dev.slm.fixtures.TestImages;
 import dev.slm.gguf.GgufReader;
+import dev.slm.store.Sha256;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -101,5 +105,41 @@ class VisionCliTest {
         JavaProcess.Result blind = slm("/image " + image + "\n/exit\n", "chat", MODEL);
         assertEquals(0, blind.exitCode(), blind.stderr());
         assertTrue(blind.stderr().contains("this model cannot see images"), blind.stderr());
+    }
+
+    @Test
+    void aVisionModelOfTheCatalogIsPulledWithItsProjectorAndSeesImagesByName() throws Exception {
+        Path models = dir.resolve("models");
+        try (ModelHttpServer server = ModelHttpServer.start().serve("/m.gguf", FixtureModel.path())
+                .serve("/p.gguf", Path.of(projector))) {
+            Path lock = dir.resolve("vision.lock");
+            Files.writeString(lock, FixtureCatalog.visionEntry("seer", server.url("/m.gguf"), Sha256.of(Path.of(projector)),
+                    Files.size(Path.of(projector)), server.url("/p.gguf")));
+            String[] store = {"--models-dir", models.toString(), "--catalog", lock.toString()};
+            JavaProcess.Result available = slm(null, concat(new String[] {"list", "--available"}, store));
+            assertEquals(0, available.exitCode(), available.stderr());
+            assertTrue(available.stdout().contains("IMAGES") && available.stdout().lines()
+                    .anyMatch(l -> l.startsWith("seer") && l.contains("yes")), available.stdout());
+
+            JavaProcess.Result pull = slm(null, concat(new String[] {"pull", "seer"}, store));
+            assertEquals(0, pull.exitCode(), pull.stderr());
+            assertTrue(pull.stdout().contains("+ vision projector"), pull.stdout());
+
+            JavaProcess.Result show = slm(null, concat(new String[] {"show", "seer"}, store));
+            assertEquals(0, show.exitCode(), show.stderr());
+            assertTrue(show.stdout().lines().anyMatch(l -> l.startsWith("images") && l.contains("yes (vision projector mmproj.gguf")),
+                    show.stdout());
+
+            JavaProcess.Result run = slm(null, concat(new String[] {"run", "seer", "--image", image, "Describe it.", "-n", "3",
+                    "--temperature", "0", "--verbose"}, store));
+            assertEquals(0, run.exitCode(), run.stderr());
+            assertTrue(promptTokens(run) > SyntheticProjector.TOKENS_PER_IMAGE, run.stderr());
+        }
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
     }
 }

@@ -24,7 +24,9 @@ final class CatalogFile {
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
     private static final Set<String> TOP_KEYS = Set.of("schema", "model");
     private static final Set<String> MODEL_KEYS = Set.of("name", "aliases", "architecture", "parameters",
-            "quantization", "context_length", "license", "template", "min_ram_mib", "file", "size", "sha256", "urls");
+            "quantization", "context_length", "license", "template", "min_ram_mib", "file", "size", "sha256", "urls",
+            "projector");
+    private static final Set<String> PROJECTOR_KEYS = Set.of("file", "size", "sha256", "urls");
 
     private final String source;
 
@@ -85,6 +87,30 @@ final class CatalogFile {
             }
             aliases.add(a);
         }
+        Pinned pinned = pinned(m, where);
+        Optional<CatalogEntry.Projector> projector = Optional.empty();
+        JsonNode p = m.get("projector");
+        if (p != null) {
+            String at = where + ": projector";
+            if (!p.isObject()) {
+                throw new SlmException(source + ": " + at + " must be a table (file, size, sha256, urls)");
+            }
+            unknownKeys(p, PROJECTOR_KEYS, at + ": ");
+            Pinned pp = pinned(p, at);
+            projector = Optional.of(new CatalogEntry.Projector(pp.file, pp.size, pp.sha256, pp.urls));
+        }
+        return new CatalogEntry(name, aliases, text(m, "architecture", where, true),
+                orEmpty(text(m, "parameters", where, false)), orEmpty(text(m, "quantization", where, false)),
+                number(m, "context_length", where, false), orEmpty(text(m, "license", where, false)),
+                orEmpty(text(m, "template", where, false)), number(m, "min_ram_mib", where, false),
+                pinned.file, pinned.size, pinned.sha256, pinned.urls, projector);
+    }
+
+    /** A file pinned by size and hash, and where to fetch it: a model's, or its projector's. */
+    private record Pinned(String file, long size, Optional<String> sha256, List<URI> urls) {
+    }
+
+    private Pinned pinned(JsonNode m, String where) {
         List<URI> urls = new ArrayList<>();
         for (String u : strings(m, "urls", where)) {
             urls.add(url(u, where));
@@ -105,11 +131,7 @@ final class CatalogFile {
             String path = urls.get(0).getPath();
             file = path.substring(path.lastIndexOf('/') + 1);
         }
-        return new CatalogEntry(name, aliases, text(m, "architecture", where, true),
-                orEmpty(text(m, "parameters", where, false)), orEmpty(text(m, "quantization", where, false)),
-                number(m, "context_length", where, false), orEmpty(text(m, "license", where, false)),
-                orEmpty(text(m, "template", where, false)), number(m, "min_ram_mib", where, false),
-                file, size, sha, urls);
+        return new Pinned(file, size, sha, urls);
     }
 
     private URI url(String u, String where) {

@@ -33,6 +33,10 @@ final class ManifestFile {
         if (m.size() <= 0) {
             throw corrupt(file, name, "its size is " + m.size());
         }
+        if (m.projector() != null && (m.projector().sha256() == null || !SHA256.matcher(m.projector().sha256()).matches()
+                || m.projector().size() <= 0)) {
+            throw corrupt(file, name, "its projector names no valid sha256 blob");
+        }
         if (m.schema() > Manifest.SCHEMA) {
             throw new SlmException("the manifest of " + name + " was written by a newer slm (schema " + m.schema()
                     + "): update slm, or `slm rm " + name + "` and pull it again");

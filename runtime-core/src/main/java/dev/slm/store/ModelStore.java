@@ -136,12 +136,34 @@ public final class ModelStore {
     }
 
     /**
+     * The vision projector of a stored name, checked to be in place; empty for a text model or a name
+     * the store does not hold.
+     */
+    public Optional<Path> projectorFile(String name) {
+        return manifest(name).flatMap(Manifest::visionProjector).map(p -> {
+            if (!hasBlob(p.sha256(), p.size())) {
+                throw new SlmException("the vision projector of " + name + " is missing or damaged in " + root
+                        + ": run `slm pull " + name + "` again");
+            }
+            return blob(p.sha256());
+        });
+    }
+
+    /**
      * The model file of a name as users write it: a catalog name or alias (any spelling the catalog
      * accepts) or a name given at import; empty when the store does not hold it.
      */
     public Optional<Path> modelFile(Catalog catalog, String nameOrAlias) {
-        String name = catalog.find(nameOrAlias).map(CatalogEntry::name).orElse(ModelName.normalize(nameOrAlias));
-        return modelFile(name);
+        return modelFile(storedName(catalog, nameOrAlias));
+    }
+
+    /** The vision projector of a name as users write it (see {@link #modelFile(Catalog, String)}). */
+    public Optional<Path> projectorFile(Catalog catalog, String nameOrAlias) {
+        return projectorFile(storedName(catalog, nameOrAlias));
+    }
+
+    private static String storedName(Catalog catalog, String nameOrAlias) {
+        return catalog.find(nameOrAlias).map(CatalogEntry::name).orElse(ModelName.normalize(nameOrAlias));
     }
 
     /** The file of a variant's adapter, checked to be in place. */
@@ -177,8 +199,10 @@ public final class ModelStore {
         for (String name : manifestNames()) {
             try {
                 Manifest m = manifest(name).orElseThrow();
-                Optional<String> problem = hasBlob(m.sha256(), m.size()) ? Optional.empty()
-                        : Optional.of("file missing or damaged: pull it again");
+                Optional<String> problem = !hasBlob(m.sha256(), m.size())
+                        ? Optional.of("file missing or damaged: pull it again")
+                        : m.visionProjector().filter(p -> !hasBlob(p.sha256(), p.size())).isPresent()
+                        ? Optional.of("vision projector missing or damaged: pull it again") : Optional.empty();
                 out.add(new StoredModel(name, Optional.of(m), problem));
             } catch (SlmException e) {
                 out.add(new StoredModel(name, Optional.empty(), Optional.of(e.getMessage())));
@@ -227,7 +251,8 @@ public final class ModelStore {
         } catch (IOException e) {
             throw new SlmException("cannot remove " + file + ": " + e.getMessage());
         }
-        return manifest.map(m -> deleteBlobIfUnused(m.sha256())).orElse(0L);
+        return manifest.map(m -> deleteBlobIfUnused(m.sha256())
+                + m.visionProjector().map(p -> deleteBlobIfUnused(p.sha256())).orElse(0L)).orElse(0L);
     }
 
     /** Deletes a blob and its partial download unless some manifest still names it. */
@@ -258,6 +283,7 @@ public final class ModelStore {
             }
             used.add(m.manifest().get().sha256());
             m.manifest().get().variantOf().ifPresent(v -> v.adapters().forEach(a -> used.add(a.sha256())));
+            m.manifest().get().visionProjector().ifPresent(p -> used.add(p.sha256()));
         }
         return used;
     }

@@ -31,21 +31,33 @@ public final class ModelVerification {
         } catch (SlmException e) {
             return new Result(name, false, e.getMessage());
         }
-        String sha256 = manifest.sha256();
+        Optional<Result> failed = check(manifest, manifest.sha256(), "its file");
+        if (failed.isEmpty() && manifest.visionProjector().isPresent()) {
+            failed = check(manifest, manifest.visionProjector().get().sha256(), "its vision projector");
+        }
+        if (failed.isPresent()) {
+            return failed.get();
+        }
+        store.save(manifest.verified(Instant.now()));
+        return new Result(manifest.name(), true, "sha256 " + manifest.sha256() + " matches"
+                + manifest.visionProjector().map(p -> ", and its vision projector's " + p.sha256()).orElse(""));
+    }
+
+    /** Hashes one blob of the model; a damaged one is deleted. */
+    private Optional<Result> check(Manifest manifest, String sha256, String what) {
         try (BlobLock ignored = store.lock(sha256, line -> { })) {
             if (!Files.isRegularFile(store.blob(sha256))) {
-                return new Result(manifest.name(), false, "its file is missing: run `slm pull " + manifest.name()
-                        + "` (or import it) again");
+                return Optional.of(new Result(manifest.name(), false, what + " is missing: run `slm pull "
+                        + manifest.name() + "` (or import it) again"));
             }
             String actual = Sha256.of(store.blob(sha256));
             if (!actual.equals(sha256)) {
                 deleteBlob(sha256);
-                return new Result(manifest.name(), false, "its file is damaged (sha256 " + actual + ", expected "
-                        + sha256 + "): removed " + store.blob(sha256) + "; " + howToRestore(manifest));
+                return Optional.of(new Result(manifest.name(), false, what + " is damaged (sha256 " + actual
+                        + ", expected " + sha256 + "): removed " + store.blob(sha256) + "; " + howToRestore(manifest)));
             }
+            return Optional.empty();
         }
-        store.save(manifest.verified(Instant.now()));
-        return new Result(manifest.name(), true, "sha256 " + sha256 + " matches");
     }
 
     /**

@@ -45,8 +45,42 @@ class CatalogTest {
                 assertTrue(url.getPath().contains("/resolve/") && url.getPath().endsWith("/" + e.file()), url.toString());
             }
         }
+        // A vision entry may share its model file with a text entry: the pair (model, projector) is unique.
         Set<String> hashes = new HashSet<>();
-        catalog.entries().forEach(e -> assertTrue(hashes.add(e.sha256().orElseThrow()), "two entries pin one file: " + e.name()));
+        catalog.entries().forEach(e -> assertTrue(hashes.add(e.sha256().orElseThrow()
+                + e.projector().flatMap(CatalogEntry.Projector::sha256).orElse("")), "two entries pin one file: " + e.name()));
+    }
+
+    @Test
+    void shippedCatalogPinsVisionModelsAsPairs() {
+        Catalog catalog = Catalog.builtIn();
+        List<CatalogEntry> vision = catalog.entries().stream().filter(CatalogEntry::seesImages).toList();
+        assertTrue(vision.size() >= 2, "two vision models at least: " + vision);
+        assertTrue(catalog.find("smolvlm:256m").orElseThrow().seesImages());
+        assertTrue(catalog.find("gemma3-4b-vision").orElseThrow().seesImages());
+        assertFalse(catalog.find("gemma3-4b-it").orElseThrow().seesImages(), "the text entry stays text only");
+        for (CatalogEntry e : vision) {
+            CatalogEntry.Projector p = e.projector().orElseThrow();
+            assertTrue(p.sha256().isPresent() && p.size() > 50_000_000L, e.name() + ": " + p);
+            assertTrue(SupportedArchitectures.isSupported(e.architecture()), e.name());
+            for (var url : p.urls()) {
+                assertEquals("huggingface.co", url.getHost(), e.name());
+                assertTrue(url.getPath().endsWith("/" + p.file()), url.toString());
+            }
+        }
+    }
+
+    @Test
+    void aProjectorTableIsCheckedLikeAModel(@TempDir Path dir) throws Exception {
+        Path lock = dir.resolve("bad.lock");
+        Files.writeString(lock, "[[model]]\nname = \"x\"\narchitecture = \"llama\"\nsize = 10\nurls = [\"https://h/x.gguf\"]\n"
+                + "[model.projector]\nsize = 5\nsha256 = \"abc\"\nurls = [\"https://h/p.gguf\"]\n");
+        SlmException e = assertThrows(SlmException.class, () -> Catalog.read(lock, false));
+        assertTrue(e.getMessage().contains("projector: sha256 must be 64 hexadecimal digits"), e.getMessage());
+        Files.writeString(lock, "[[model]]\nname = \"x\"\narchitecture = \"llama\"\nsize = 10\nurls = [\"https://h/x.gguf\"]\n"
+                + "[model.projector]\nsize = 5\nurl = \"https://h/p.gguf\"\n");
+        SlmException key = assertThrows(SlmException.class, () -> Catalog.read(lock, false));
+        assertTrue(key.getMessage().contains("projector: unknown key 'url'"), key.getMessage());
     }
 
     @Test
