@@ -11,7 +11,8 @@ import dev.slm.engine.SamplingOptions;
  * model's runner, engine.OpenAiCall), because it asks for what only that handler does: tool calls
  * (tools, tool_choice, assistant messages with tool_calls, tool results) rendered by the model's
  * Jinja template and parsed back into {@code tool_calls}, and system messages after the first turn
- * (rendered in place when the template allows, else merged at the front).
+ * (rendered in place when the template allows, else merged at the front), and images (checked and
+ * rewritten as data URLs by {@link ImageParts} first).
  *
  * <p>slm still checks what it owns: the model name, the token cap, the sampling ranges, the shape
  * of tools; llama.cpp checks the rest and answers a 400 of its own.
@@ -24,8 +25,11 @@ public record LlamaServerRequest(String model, boolean stream, String body) {
     /** The route of llama.cpp's handler. */
     public static final String ROUTE = "/v1/chat/completions";
 
-    /** Whether this chat body needs llama.cpp's handler. */
+    /** Whether this chat body needs llama.cpp's handler: tools, late system messages, images. */
     public static boolean wanted(ObjectNode body) {
+        if (ImageParts.present(body)) {
+            return true;  // only llama.cpp's handler hands images to the model's projector
+        }
         if (present(body.get("tools")) || present(body.get("tool_choice")) || present(body.get("functions"))) {
             return true;
         }

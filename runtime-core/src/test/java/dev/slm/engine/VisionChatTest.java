@@ -76,6 +76,19 @@ class VisionChatTest {
         assertTrue(completion.usage().completionTokens() <= 6, "max tokens held: " + completion.usage());
     }
 
+    /** The slot's cached prompt and the new one part between two images (llama.cpp's "Chunk not found"). */
+    @Test
+    void aSecondImageThatDiffersFromTheCachedOneIsAnswered() {
+        ChatImage a = ChatImage.of(png(32));
+        ChatImage b = ChatImage.of(png(33));
+        ChatImage c = ChatImage.of(png(34));
+        SamplingOptions sampling = SamplingOptions.greedy().withMaxTokens(2);
+        model.chat(List.of(ChatMessage.user("Compare them.", List.of(a, b))), sampling).await();
+        Completion again = model.chat(List.of(ChatMessage.user("Compare them.", List.of(a, c))), sampling).await();
+        assertEquals(model.countChatTokens(List.of(ChatMessage.user("Compare them.", List.of(a, c)))),
+                again.usage().promptTokens());
+    }
+
     @Test
     void aChatSessionKeepsTheImageInItsHistory() {
         ChatSession chat = model.newChat(null);

@@ -40,6 +40,11 @@ final class VisionChat {
             }
             ArrayNode parts = message.putArray("content");
             for (ChatImage image : m.images()) {
+                if (!parts.isEmpty()) {
+                    // llama.cpp v0.5.0 fails ("Chunk not found") when a cached prompt and a new one
+                    // part exactly between two adjacent images; a newline keeps them apart.
+                    parts.addObject().put("type", "text").put("text", "\n");
+                }
                 parts.addObject().put("type", "image_url").putObject("image_url").put("url", image.dataUrl());
             }
             parts.addObject().put("type", "text").put("text", m.content());

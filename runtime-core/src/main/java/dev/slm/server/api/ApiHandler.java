@@ -60,9 +60,9 @@ public final class ApiHandler implements HttpHandler, AutoCloseable {
         LlamaServerResponder llamaServer = new LlamaServerResponder(metrics);
         RoutedResponder routed = hybrid == null ? null : new RoutedResponder(hybrid, responder);
         routes.put("/v1/chat/completions", new PathRoute("POST",
-                new GenerationEndpoint(true, router, responder, routed, llamaServer, config.maxTokens(), config.requestTimeout()), false));
+                new GenerationEndpoint(true, router, responder, routed, llamaServer, config.limits().images(), config.maxTokens(), config.requestTimeout()), false));
         routes.put("/v1/completions", new PathRoute("POST",
-                new GenerationEndpoint(false, router, responder, routed, llamaServer, config.maxTokens(), config.requestTimeout()), false));
+                new GenerationEndpoint(false, router, responder, routed, llamaServer, config.limits().images(), config.maxTokens(), config.requestTimeout()), false));
         routes.put("/v1/embeddings", new PathRoute("POST", new EmbeddingsEndpoint(router, config.requestTimeout()), false));
         routes.put("/v1/models", new PathRoute("GET", new ModelsEndpoint(router), false));
         routes.put("/health", new PathRoute("GET", this::health, true));

@@ -2,6 +2,8 @@ package dev.slm.server.api;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slm.openai.CompletionEndpoint;
+import dev.slm.openai.ImageLimits;
+import dev.slm.openai.ImageParts;
 import dev.slm.openai.LlamaServerRequest;
 import dev.slm.openai.OpenAiRequest;
 import dev.slm.server.backend.Backend;
@@ -23,11 +25,15 @@ final class GenerationEndpoint implements PathHandler {
     private final Duration timeout;
     private final RoutedResponder hybrid;
     private final LlamaServerResponder llamaServer;
+    private final ImageLimits images;
+    private final ImageFetcher fetcher;
 
     /** @param hybrid hybrid routing, or null when every request is answered by its model here */
     GenerationEndpoint(boolean chat, ModelRouter router, GenerationResponder responder, RoutedResponder hybrid,
-                       LlamaServerResponder llamaServer, int maxTokens, Duration timeout) {
+                       LlamaServerResponder llamaServer, ImageLimits images, int maxTokens, Duration timeout) {
         this.chat = chat;
+        this.images = images;
+        this.fetcher = new ImageFetcher(images.fetchTimeout());
         this.llamaServer = llamaServer;
         this.hybrid = hybrid;
         this.router = router;
@@ -45,7 +51,16 @@ final class GenerationEndpoint implements PathHandler {
             // for the model the request names (hybrid routes do not carry tools).
             LlamaServerRequest request = LlamaServerRequest.parse(body, maxTokens);
             ex.note(request.model(), null);
-            llamaServer.respond(ex, router.route(request.model()), request, Instant.now().plus(timeout));
+            Backend backend = router.route(request.model());
+            if (ImageParts.present(body) && !backend.seesImages()) {
+                throw ApiException.invalid("messages", "model '" + request.model() + "' cannot see images: serve a"
+                        + " vision model (a pulled vision model, or 'projector = FILE' in its [model] section)");
+            }
+            // Always: llama.cpp's handler would fetch a URL it finds in a content part itself.
+            if (ImageParts.prepare(body, images, fetcher) > 0) {
+                request = LlamaServerRequest.parse(body, maxTokens);
+            }
+            llamaServer.respond(ex, backend, request, Instant.now().plus(timeout));
             return;
         }
         OpenAiRequest request = OpenAiRequest.parse(chat ? CompletionEndpoint.CHAT_COMPLETIONS : CompletionEndpoint.COMPLETIONS,

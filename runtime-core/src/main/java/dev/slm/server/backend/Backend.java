@@ -33,6 +33,11 @@ public interface Backend {
                 + route + " handler");
     }
 
+    /** Whether it takes images in chat messages (a local model opened with its vision projector). */
+    default boolean seesImages() {
+        return false;
+    }
+
     /** Embeds each input. */
     Embeddings embed(List<String> inputs, Instant deadline);
 }

@@ -3,6 +3,7 @@ package dev.slm.server.config;
 import dev.slm.SlmException;
 import dev.slm.catalog.Catalog;
 import dev.slm.engine.ModelOptions;
+import dev.slm.openai.ImageLimits;
 import dev.slm.routing.RoutingConfig;
 import dev.slm.store.ModelStore;
 import java.io.IOException;
@@ -53,7 +54,10 @@ public final class ServerConfigBinder {
             "runner_stall_timeout", "10s",
             "runner_memory_max", "auto",
             "state_dir", null,
-            "serve_store", "false");
+            "serve_store", "false",
+            "max_images", "4",
+            "max_image_size", "5MiB",
+            "fetch_image_urls", "false");
 
     /** Keys of a {@code [model.NAME]} section, with their defaults. */
     public static final Map<String, String> MODEL_KEYS = ordered(
@@ -68,7 +72,8 @@ public final class ServerConfigBinder {
             "embeddings", "false",
             "keep_alive", "5m",
             "queue", "8",
-            "preload", "false");
+            "preload", "false",
+            "projector", null);
 
     private static final Pattern SIZE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([KMGT]i?B|[KMGT]|B)?", Pattern.CASE_INSENSITIVE);
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)?");
@@ -189,8 +194,32 @@ public final class ServerConfigBinder {
         Duration keepAlive = duration(s, MODEL_KEYS, "keep_alive", true, Duration.ZERO);
         int queue = integer(s, MODEL_KEYS, "queue", 0, 100_000);
         boolean preload = bool(s, MODEL_KEYS, "preload");
-        ModelOptions options = new ModelOptions(context, threads, batch, gpuLayers, seed, parallel, embeddings, false);
+        ModelOptions options = new ModelOptions(context, threads, batch, gpuLayers, seed, parallel, embeddings, false)
+                .withProjector(projector(name, s.get("projector"), s.get("model"), modelsDir));
         return new ModelConfig(name, path, options, keepAlive, queue, preload);
+    }
+
+    /**
+     * The vision projector: {@code projector = FILE}, else the one a pulled vision model came with;
+     * null for a text model.
+     */
+    private Path projector(String name, ConfigSetting projector, ConfigSetting stored, Path modelsDir) {
+        if (projector != null && !projector.value().isBlank()) {
+            Path file = Path.of(projector.value());
+            if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+                problems.add(projector.origin() + ": projector file " + file + " does not exist or is not readable");
+            }
+            return file;
+        }
+        if (stored != null && !stored.value().isBlank()) {
+            try {
+                return ModelStore.at(modelsDir).projectorFile(Catalog.builtInWithUserFile(System.getenv()), stored.value())
+                        .orElse(null);
+            } catch (SlmException e) {
+                problems.add(stored.origin() + ": " + e.getMessage());
+            }
+        }
+        return null;
     }
 
     /** {@code path = FILE}, or {@code model = NAME} of a model in the store ({@code slm pull NAME}). */
@@ -446,7 +475,10 @@ public final class ServerConfigBinder {
         });
         Path stateDir = Optional.ofNullable(s.get("state_dir")).map(v -> Path.of(v.value()))
                 .orElseGet(() -> defaultStateDir(System.getenv()));
-        return new ServerLimits(hosts, headerTimeout, maxConnections, perAddress, stall, memoryMax, stateDir);
+        ImageLimits images = new ImageLimits(integer(s, SERVER_KEYS, "max_images", 0, 256),
+                parse(s, SERVER_KEYS, "max_image_size", 0L, ServerConfigBinder::parseSize),
+                bool(s, SERVER_KEYS, "fetch_image_urls"), ImageLimits.DEFAULTS.fetchTimeout());
+        return new ServerLimits(hosts, headerTimeout, maxConnections, perAddress, stall, memoryMax, stateDir, images);
     }
 
     /** systemd's StateDirectory when run as a service, else {@code $SLM_HOME/state} or {@code ~/.local/state/slm}. */

@@ -1,5 +1,6 @@
 package dev.slm.server.config;
 
+import dev.slm.openai.ImageLimits;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -18,10 +19,11 @@ import java.util.List;
  * @param runnerMemoryMax   the data-segment limit (RLIMIT_DATA) of each runner: -1 = its model's
  *                          estimate plus {@link #RUNNER_HEADROOM}, 0 = none
  * @param stateDir          where runners' crash reports go ({@code hs_err_pid*.log})
+ * @param images            how many images a request may carry, how large, and whether image URLs are fetched
  */
 public record ServerLimits(List<String> allowedHosts, Duration headerTimeout, int maxConnections,
                            int maxConnectionsPerAddress, Duration runnerStallTimeout, long runnerMemoryMax,
-                           Path stateDir) {
+                           Path stateDir, ImageLimits images) {
     /** Room above a model's estimate for its runner JVM's reservations and llama.cpp's scratch buffers. */
     public static final long RUNNER_HEADROOM = 1L << 30;
 

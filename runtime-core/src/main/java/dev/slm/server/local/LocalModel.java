@@ -67,6 +67,11 @@ public final class LocalModel implements Backend {
     }
 
     @Override
+    public boolean seesImages() {
+        return config.options().visionProjector().isPresent();
+    }
+
+    @Override
     public OpenAiCall openAi(String route, String body, Instant deadline) {
         return withSlot(deadline, (runner, done) -> runner.openAi(route, body, deadline, done));
     }
