@@ -81,6 +81,29 @@ public final class ImageParts {
     }
 
     /**
+     * A copy of the body with its image parts left out: the text that routing rules read. A message
+     * left with no part has empty content.
+     */
+    public static ObjectNode withoutImages(ObjectNode body) {
+        ObjectNode copy = body.deepCopy();
+        for (JsonNode m : copy.path("messages")) {
+            JsonNode content = m.path("content");
+            if (!content.isArray()) {
+                continue;
+            }
+            for (int j = content.size() - 1; j >= 0; j--) {
+                if ("image_url".equals(content.get(j).path("type").asText())) {
+                    ((ArrayNode) content).remove(j);
+                }
+            }
+            if (content.isEmpty()) {
+                ((ObjectNode) m).put("content", "");
+            }
+        }
+        return copy;
+    }
+
+    /**
      * A newline between two images that would otherwise touch. llama.cpp v0.5.0 fails a request
      * ("Chunk not found", a 500) when the prompt cached in its slot and the new one part exactly
      * between two adjacent images (server_tokens::keep_first); with text between them they never do.

@@ -8,6 +8,7 @@ import dev.slm.routing.local.LocalAnswerer;
 import dev.slm.routing.local.LocalFailureException;
 import dev.slm.openai.ChunkStream;
 import dev.slm.openai.CompletionRequest;
+import dev.slm.openai.InvalidRequestException;
 import dev.slm.openai.OpenAiShape;
 import dev.slm.openai.TokenUsage;
 import dev.slm.routing.redaction.Redactions;
@@ -156,11 +157,61 @@ public final class HybridRouter implements AutoCloseable {
         }
     }
 
+    /**
+     * Where a request that carries images goes. {@code request} is parsed from its text alone (the
+     * images are in its body): the route's rules judge that text. The confidence probe does not run
+     * (it samples the local model on the text, blind to the images, so it would judge another
+     * question); a route with {@code images = local} or a local-only one keeps the request here.
+     *
+     * @throws InvalidRequestException when the request would go to an upstream through a route that
+     *                                 redacts: redaction reads text and cannot redact an image
+     */
+    public RouteDecision decideWithImages(CompletionRequest request) {
+        Optional<Route> found = config.routeFor(request.model());
+        if (found.isEmpty()) {
+            return unrouted(request);
+        }
+        Route route = found.get();
+        if (route.imagesLocal() && route.escalationTarget().isPresent()) {
+            return RouteDecision.local(route.name(), "route '" + route.name() + "' keeps images local (images = local)");
+        }
+        RouteDecision decision = decide(route, request, request.withModel(route.localModelFor(request.model())), false);
+        if (!decision.isLocal() && route.redactor().isActive()) {
+            throw InvalidRequestException.unsupported("messages", "route '" + route.name() + "' would send this request"
+                    + " to upstream '" + decision.upstream() + "' (" + decision.reason() + "), but its redaction cannot"
+                    + " redact images: set images = local on the route, or send the request without images");
+        }
+        return decision;
+    }
+
+    /** The local model that answers requests for {@code requested}: its route's, else the name itself. */
+    public String localModelFor(String requested) {
+        return config.routeFor(requested).map(r -> r.localModelFor(requested)).orElse(requested);
+    }
+
+    /**
+     * Sends a request the router has decided to escalate ({@link #decideWithImages}) to the route's
+     * upstream, whole. No local fallback: the local path of such a request is not this router's.
+     */
+    public RoutedResponse completeUpstream(CompletionRequest request, RouteDecision decision) {
+        return answerUpstream(config.routeFor(request.model()).orElseThrow(), request, decision);
+    }
+
+    /** As {@link #completeUpstream}, streamed. */
+    public RoutedStream streamUpstream(CompletionRequest request, RouteDecision decision) {
+        return openUpstream(config.routeFor(request.model()).orElseThrow(), request, decision);
+    }
+
     private RouteDecision unrouted(CompletionRequest request) {
         return RouteDecision.local("", "no route handles model '" + request.model() + "'");
     }
 
     private RouteDecision decide(Route route, CompletionRequest request, CompletionRequest localRequest) {
+        return decide(route, request, localRequest, true);
+    }
+
+    private RouteDecision decide(Route route, CompletionRequest request, CompletionRequest localRequest,
+                                 boolean probeConfidence) {
         String localModel = localRequest.model();
         Function<String, OptionalInt> tokens = text -> local.countTokens(localModel, text);
         Optional<String> ruleReason = Optional.empty();
@@ -180,6 +231,9 @@ public final class HybridRouter implements AutoCloseable {
         }
         if (ruleReason.isPresent()) {
             return RouteDecision.upstream(route.name(), target.get().name(), ruleReason.get());
+        }
+        if (route.confidence().isPresent() && !probeConfidence) {
+            return RouteDecision.local(route.name(), "no escalation rule matched (the confidence probe cannot see images)");
         }
         if (route.confidence().isPresent()) {
             double threshold = route.confidence().get().threshold();

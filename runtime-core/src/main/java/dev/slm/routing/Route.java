@@ -25,10 +25,13 @@ import java.util.regex.Pattern;
  * @param escalateOnLocalFailure local failures that send the request upstream instead.
  * @param fallbackToLocal        an upstream failure is answered locally instead of failing the request.
  * @param redactor               applied to what is sent upstream.
+ * @param imagesLocal            privacy for images: a request that carries images is always answered
+ *                               locally, whatever the rules say.
  */
 public record Route(String name, Set<String> models, String localModel, Upstream upstream, boolean localOnly,
                     List<EscalationRule> rules, Optional<ConfidenceRule> confidence,
-                    Set<LocalFailureException.Kind> escalateOnLocalFailure, boolean fallbackToLocal, Redactor redactor) {
+                    Set<LocalFailureException.Kind> escalateOnLocalFailure, boolean fallbackToLocal, Redactor redactor,
+                    boolean imagesLocal) {
 
     /** Escalated on by default: the failures where a larger model elsewhere is the obvious way out. */
     public static final Set<LocalFailureException.Kind> DEFAULT_ESCALATE_ON = Set.of(
@@ -93,6 +96,7 @@ public record Route(String name, Set<String> models, String localModel, Upstream
         private Set<LocalFailureException.Kind> escalateOn = DEFAULT_ESCALATE_ON;
         private boolean fallbackToLocal = true;
         private Redactor redactor = Redactor.none();
+        private boolean imagesLocal;
 
         private Builder(String name) {
             this.name = name;
@@ -148,9 +152,14 @@ public record Route(String name, Set<String> models, String localModel, Upstream
             return this;
         }
 
+        public Builder imagesLocal(boolean v) {
+            this.imagesLocal = v;
+            return this;
+        }
+
         public Route build() {
             return new Route(name, models, localModel, upstream, localOnly, rules, Optional.ofNullable(confidence),
-                    escalateOn, fallbackToLocal, redactor);
+                    escalateOn, fallbackToLocal, redactor, imagesLocal);
         }
     }
 }

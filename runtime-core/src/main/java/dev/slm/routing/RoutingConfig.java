@@ -43,7 +43,7 @@ public record RoutingConfig(Map<String, Upstream> upstreams, List<Route> routes)
     private static final Set<String> ROUTE_KEYS = Set.of("models", "local", "upstream", "privacy",
             "escalate.prompt-chars", "escalate.prompt-tokens", "escalate.models", "escalate.header",
             "escalate.metadata", "escalate.regex", "escalate.confidence-below", "escalate.on-local-failure",
-            "confidence.samples", "confidence.tokens", "confidence.temperature", "fallback-to-local", "redact");
+            "confidence.samples", "confidence.tokens", "confidence.temperature", "fallback-to-local", "redact", "images");
     private static final String REDACT_PATTERN = "redact.pattern.";
 
     public RoutingConfig {
@@ -188,6 +188,12 @@ public record RoutingConfig(Map<String, Upstream> upstreams, List<Route> routes)
             case "allow-upstream" -> b.localOnly(false);
             case "local-only" -> b.localOnly(true);
             default -> throw error(prefix + "privacy", "is '" + privacy + "': use local-only or allow-upstream");
+        }
+        String images = keys.getOrDefault("images", "allow-upstream");
+        switch (images) {
+            case "allow-upstream" -> b.imagesLocal(false);
+            case "local" -> b.imagesLocal(true);
+            default -> throw error(prefix + "images", "is '" + images + "': use local or allow-upstream");
         }
         if (keys.containsKey("escalate.prompt-chars")) {
             b.rule(new EscalationRule.PromptChars(count(keys, prefix, "escalate.prompt-chars")));

@@ -2,6 +2,8 @@ package dev.slm.server.api;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slm.openai.CompletionEndpoint;
+import dev.slm.openai.CompletionRequest;
+import dev.slm.routing.RouteDecision;
 import dev.slm.openai.ImageLimits;
 import dev.slm.openai.ImageParts;
 import dev.slm.openai.LlamaServerRequest;
@@ -51,13 +53,28 @@ final class GenerationEndpoint implements PathHandler {
             // for the model the request names (hybrid routes do not carry tools).
             LlamaServerRequest request = LlamaServerRequest.parse(body, maxTokens);
             ex.note(request.model(), null);
-            Backend backend = router.route(request.model());
-            if (ImageParts.present(body) && !backend.seesImages()) {
-                throw ApiException.invalid("messages", "model '" + request.model() + "' cannot see images: serve a"
+            // Always: llama.cpp's handler would fetch a URL it finds in a content part itself.
+            boolean hasImages = ImageParts.prepare(body, images, fetcher) > 0;
+            String answering = request.model();
+            if (hasImages && hybrid != null && !LlamaServerRequest.wanted(ImageParts.withoutImages(body))) {
+                // Images follow their route like any other request; only tools stay off routes.
+                OpenAiRequest text = OpenAiRequest.parse(CompletionEndpoint.CHAT_COMPLETIONS,
+                        ImageParts.withoutImages(body), maxTokens);
+                CompletionRequest routed = CompletionRequest.of(text, body, ex.http().getRequestHeaders());
+                RouteDecision decision = hybrid.router().decideWithImages(routed);
+                if (!decision.isLocal()) {
+                    hybrid.respondUpstream(ex, routed, decision, text.stream());
+                    return;
+                }
+                answering = hybrid.router().localModelFor(request.model());
+                ex.http().getResponseHeaders().set(RouteDecision.HEADER, decision.label());
+            }
+            Backend backend = router.route(answering);
+            if (hasImages && !backend.seesImages()) {
+                throw ApiException.invalid("messages", "model '" + answering + "' cannot see images: serve a"
                         + " vision model (a pulled vision model, or 'projector = FILE' in its [model] section)");
             }
-            // Always: llama.cpp's handler would fetch a URL it finds in a content part itself.
-            if (ImageParts.prepare(body, images, fetcher) > 0) {
+            if (hasImages) {
                 request = LlamaServerRequest.parse(body, maxTokens);
             }
             llamaServer.respond(ex, backend, request, Instant.now().plus(timeout));

@@ -29,15 +29,31 @@ final class RoutedResponder {
     /** @param body the client's body, which {@code parsed} was parsed from: what goes upstream */
     void respond(ApiExchange ex, OpenAiRequest parsed, ObjectNode body) throws IOException {
         CompletionRequest request = CompletionRequest.of(parsed, body, ex.http().getRequestHeaders());
-        boolean stream = parsed.stream();
+        write(ex, request, parsed.stream(), () -> router.complete(request), () -> router.stream(request));
+    }
+
+    /** The router, for a request the endpoint routes itself (one with images). */
+    HybridRouter router() {
+        return router;
+    }
+
+    /** Sends a request already decided upstream ({@link HybridRouter#decideWithImages}) and writes the answer. */
+    void respondUpstream(ApiExchange ex, CompletionRequest request, RouteDecision decision, boolean stream) throws IOException {
+        write(ex, request, stream, () -> router.completeUpstream(request, decision),
+                () -> router.streamUpstream(request, decision));
+    }
+
+    private void write(ApiExchange ex, CompletionRequest request, boolean stream,
+                       java.util.function.Supplier<RoutedResponse> whole,
+                       java.util.function.Supplier<RoutedStream> streamed) throws IOException {
         try {
             if (!stream) {
-                RoutedResponse answer = router.complete(request);
+                RoutedResponse answer = whole.get();
                 ex.http().getResponseHeaders().set(RouteDecision.HEADER, answer.decision().label());
                 ex.sendJson(200, answer.body());
                 return;
             }
-            RoutedStream chunks = router.stream(request);
+            RoutedStream chunks = streamed.get();
             ex.http().getResponseHeaders().set(RouteDecision.HEADER, chunks.decision().label());
             try (chunks) {
                 responder.writeEvents(ex, new AnswerChunks() {
