@@ -1,8 +1,8 @@
 // Drives slm serve with the official OpenAI client (see OpenAiNodeClientTest) and prints what it
-// saw as one JSON object on stdout. Usage: node client.mjs BASE_URL API_KEY
+// saw as one JSON object on stdout. Usage: node client.mjs BASE_URL API_KEY [IMAGE_DATA_URL]
 import OpenAI from 'openai';
 
-const [baseURL, apiKey] = process.argv.slice(2);
+const [baseURL, apiKey, imageUrl] = process.argv.slice(2);
 const client = new OpenAI({ baseURL, apiKey, maxRetries: 0, timeout: 120_000 });
 const messages = [{ role: 'system', content: 'You tell stories.' }, { role: 'user', content: 'Once upon a time' }];
 const out = {};
@@ -76,6 +76,23 @@ const embeddings = await client.embeddings.create({ model: 'stories-embed', inpu
 const floats = await client.embeddings.create({ model: 'stories-embed', input: 'Once upon a time', encoding_format: 'float' });
 out.embeddings = { count: embeddings.data.length, dims: embeddings.data[0].embedding.length,
   head: embeddings.data[0].embedding.slice(0, 4), floatHead: floats.data[0].embedding.slice(0, 4), usage: embeddings.usage };
+
+if (imageUrl) {
+  // A vision model ('seer'): image_url content parts, whole and streamed, and a bad image.
+  const look = (url) => [{ role: 'user', content: [{ type: 'image_url', image_url: { url } }, { type: 'text', text: 'What is it?' }] }];
+  const seen = await client.chat.completions.create({ model: 'seer', messages: look(imageUrl), max_tokens: 3, temperature: 0 });
+  const blind = await client.chat.completions.create({ model: 'seer', messages: [{ role: 'user', content: 'What is it?' }],
+    max_tokens: 3, temperature: 0 });
+  let streamed = '';
+  for await (const chunk of await client.chat.completions.create({ model: 'seer', messages: look(imageUrl), max_tokens: 3,
+    temperature: 0, stream: true })) {
+    streamed += chunk.choices[0]?.delta?.content ?? '';
+  }
+  out.image = { promptTokens: seen.usage.prompt_tokens, textPromptTokens: blind.usage.prompt_tokens,
+    content: seen.choices[0].message.content, streamed,
+    bad: await failure(() => client.chat.completions.create({ model: 'seer', messages: look('data:image/png;base64,aGVsbG8='),
+      max_tokens: 3 })) };
+}
 
 out.notFound = await failure(() => client.chat.completions.create({ model: 'nope', messages }));
 out.badRequest = await failure(() => client.chat.completions.create({ model: 'stories', messages, max_tokens: -1 }));

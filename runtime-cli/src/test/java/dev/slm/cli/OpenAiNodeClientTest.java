@@ -38,6 +38,10 @@ class OpenAiNodeClientTest {
         ExternalTool install = ExternalTool.run(dir, 300, "npm", "ci", "--no-audit", "--no-fund", "--loglevel=error");
         assumeTrue(install.exitCode() == 0, "npm ci could not install the openai package (offline?): " + install.tail());
 
+        Path projector = dir.resolve("mmproj.gguf");
+        dev.slm.bench.SyntheticProjector.write(projector, Math.toIntExact(dev.slm.gguf.GgufReader.read(FixtureModel.path())
+                .embeddingLength().orElseThrow()), 2);
+        String image = "data:image/png;base64," + java.util.Base64.getEncoder().encodeToString(dev.slm.fixtures.TestImages.png(32));
         SlmServer server = SlmServer.start(ServerConfigBinder.bind(ConfigFile.parse("""
                 host = 127.0.0.1
                 port = 0
@@ -49,13 +53,18 @@ class OpenAiNodeClientTest {
                 [model.stories-embed]
                 path = %s
                 embeddings = true
-                """.formatted(KEY, FixtureModel.path(), FixtureModel.path()), "node-test.conf")));
+                [model.seer]
+                path = %s
+                projector = %s
+                context = 512
+                """.formatted(KEY, FixtureModel.path(), FixtureModel.path(), FixtureModel.path(), projector), "node-test.conf")));
         try {
-            ExternalTool client = ExternalTool.run(dir, 240, "node", "client.mjs", "http://127.0.0.1:" + server.port() + "/v1", KEY);
+            ExternalTool client = ExternalTool.run(dir, 240, "node", "client.mjs", "http://127.0.0.1:" + server.port() + "/v1", KEY,
+                    image);
             assertEquals(0, client.exitCode(), client.tail());
             JsonNode out = new ObjectMapper().readTree(client.stdout());
 
-            assertEquals("[\"stories\",\"stories-embed\"]", out.get("models").toString());
+            assertEquals("[\"stories\",\"stories-embed\",\"seer\"]", out.get("models").toString());
 
             JsonNode chat = out.get("chat");
             assertEquals("chat.completion", chat.get("object").asText());
@@ -89,6 +98,13 @@ class OpenAiNodeClientTest {
                         "the client's default (base64) decodes to the same float32 values as encoding_format float");
             }
             assertTrue(embeddings.at("/usage/prompt_tokens").asInt() > 5);
+
+            JsonNode seer = out.get("image");
+            assertTrue(seer.get("promptTokens").asInt() >= seer.get("textPromptTokens").asInt()
+                    + dev.slm.bench.SyntheticProjector.TOKENS_PER_IMAGE, seer.toString());
+            assertEquals(seer.get("content").asText(), seer.get("streamed").asText(), "streamed and whole answers agree");
+            assertEquals(400, seer.at("/bad/status").asInt(), seer.toString());
+            assertEquals("BadRequestError", seer.at("/bad/name").asText());
 
             assertEquals(404, out.at("/notFound/status").asInt());
             assertEquals("NotFoundError", out.at("/notFound/name").asText());
