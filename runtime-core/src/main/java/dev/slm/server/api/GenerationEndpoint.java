@@ -53,6 +53,9 @@ final class GenerationEndpoint implements PathHandler {
             // for the model the request names (hybrid routes do not carry tools).
             LlamaServerRequest request = LlamaServerRequest.parse(body, maxTokens);
             ex.note(request.model(), null);
+            if (hybrid == null && ImageParts.present(body)) {
+                requireSight(router.route(request.model()), request.model());  // before any image work
+            }
             // Always: llama.cpp's handler would fetch a URL it finds in a content part itself.
             boolean hasImages = ImageParts.prepare(body, images, fetcher) > 0;
             String answering = request.model();
@@ -70,11 +73,8 @@ final class GenerationEndpoint implements PathHandler {
                 ex.http().getResponseHeaders().set(RouteDecision.HEADER, decision.label());
             }
             Backend backend = router.route(answering);
-            if (hasImages && !backend.seesImages()) {
-                throw ApiException.invalid("messages", "model '" + answering + "' cannot see images: serve a"
-                        + " vision model (a pulled vision model, or 'projector = FILE' in its [model] section)");
-            }
             if (hasImages) {
+                requireSight(backend, answering);
                 request = LlamaServerRequest.parse(body, maxTokens);
             }
             llamaServer.respond(ex, backend, request, Instant.now().plus(timeout));
@@ -89,5 +89,12 @@ final class GenerationEndpoint implements PathHandler {
         }
         Backend backend = router.route(request.model());
         responder.respond(ex, backend, request, Instant.now().plus(timeout), start);
+    }
+
+    private static void requireSight(Backend backend, String model) {
+        if (!backend.seesImages()) {
+            throw ApiException.invalid("messages", "model '" + model + "' cannot see images: serve a vision model"
+                    + " (a pulled vision model, or 'projector = FILE' in its [model] section)");
+        }
     }
 }
