@@ -54,14 +54,18 @@ final class ChatCommand implements Callable<Integer> {
         try (Model m = modelOptions.open(resolved, source.store.store());
              LineSource in = Terminals.interactive() ? TerminalLines.open(System.getenv()) : new PipedLines()) {
             ChatLoop loop = new ChatLoop(m, chat, samplingOptions, Duration.ofNanos(System.nanoTime() - start), in)
-                    .attach(images);
+                    .attach(images).withVariants(new ChatVariants(resolved, source, modelOptions, sampling));
             if (given.isPresent()) {
                 loop.answer(given.get());
                 if (!interactive) {
                     return ExitCodes.OK;
                 }
             }
-            loop.run();
+            try {
+                loop.run();
+            } finally {
+                loop.closeLoaded();
+            }
         }
         return ExitCodes.OK;
     }

@@ -27,6 +27,8 @@ final class ChatLoop {
             "/set parameter NAME VALUE  change sampling: " + String.join(", ", ChatParameters.NAMES),
             "/set system TEXT           change the system prompt",
             "/image FILE                attach an image (PNG, JPEG, GIF, BMP) to your next message (vision models)",
+            "/save NAME                 save the model, parameters and system prompt as a variant (`slm run NAME`)",
+            "/load NAME                 switch to a variant or another model (the conversation starts over)",
             "/show [parameters|system|info]  show them (all three without a word)",
             "/clear                     forget the conversation and clear the screen",
             "/reset                     forget the conversation, the /set changes too",
@@ -34,11 +36,16 @@ final class ChatLoop {
             "\"\"\"                        start and end a message of several lines",
             "Ctrl-C                     stop the answer being written");
 
-    private final Model model;
-    private final ChatSession session;
+    /** The model the caller opened (and closes); /load may put another in its place, closed here. */
+    private final Model opened;
+    private Model model;
+    private ChatSession session;
+    private ChatVariants variants;
     private final LineSource in;
     private final ChatOptions options;
-    private final SamplingOptions initialSampling;
+    private SamplingOptions initialSampling;
+    /** The system prompt /reset goes back to: the command line's, or the loaded variant's. */
+    private String loadedSystem;
     private final Duration load;
     private final PrintStream out = System.out;
     private final PrintStream err = System.err;
@@ -52,16 +59,28 @@ final class ChatLoop {
     private final List<ChatImage> attached = new ArrayList<>();
 
     ChatLoop(Model model, ChatOptions options, SamplingOptions sampling, Duration load, LineSource in) {
+        this.opened = model;
+        this.loadedSystem = options.systemPrompt;
         this.model = model;
         this.options = options;
         this.initialSampling = sampling;
         this.sampling = sampling;
         this.load = load;
         this.in = in;
-        this.session = model.newChat(options.systemPrompt).withContextShift(!options.noContextShift)
+        this.session = newSession(model, options.systemPrompt);
+        in.onInterrupt(this::interrupt);
+    }
+
+    private ChatSession newSession(Model m, String system) {
+        return m.newChat(system).withContextShift(!options.noContextShift)
                 .onContextShift(shift -> note("(the conversation outgrew the context of " + shift.contextSize()
                         + " tokens: dropped the oldest " + (shift.droppedTurns() == 1 ? "turn" : shift.droppedTurns() + " turns") + ")"));
-        in.onInterrupt(this::interrupt);
+    }
+
+    /** Enables /save and /load. */
+    ChatLoop withVariants(ChatVariants v) {
+        this.variants = v;
+        return this;
     }
 
     /** Attaches images to the next message. */
@@ -183,7 +202,7 @@ final class ChatLoop {
             }
             case "/reset" -> {
                 sampling = initialSampling;
-                session.setSystemPrompt(options.systemPrompt);
+                session.setSystemPrompt(loadedSystem);
                 session.reset();
                 attached.clear();
                 note("(conversation forgotten) parameters and system prompt are the command line's again");
@@ -191,6 +210,8 @@ final class ChatLoop {
             case "/set" -> set(words);
             case "/image" -> image(line.substring(words[0].length()).strip());
             case "/show" -> show(words.length > 1 ? words[1] : "");
+            case "/save" -> save(words.length == 2 ? words[1] : "");
+            case "/load" -> load(words.length == 2 ? words[1] : "");
             default -> err.println("unknown command " + words[0] + "; /help lists them");
         }
         return true;
@@ -213,6 +234,52 @@ final class ChatLoop {
             return;
         }
         err.println("slm: error: use /set parameter NAME VALUE or /set system TEXT");
+    }
+
+    private void save(String name) {
+        if (variants == null || name.isEmpty()) {
+            err.println("slm: error: " + (variants == null ? "/save is not available here" : "use /save NAME"));
+            return;
+        }
+        try {
+            String saved = variants.save(name, session.systemPrompt(), sampling).name();
+            note("(saved as " + saved + ": `slm run " + saved + "`, /load " + saved + ")");
+        } catch (SlmException | IllegalArgumentException e) {
+            err.println("slm: error: " + e.getMessage());
+        }
+    }
+
+    /** Another model (a variant, usually) in place of this one; the conversation starts over. */
+    private void load(String name) {
+        if (variants == null || name.isEmpty()) {
+            err.println("slm: error: " + (variants == null ? "/load is not available here" : "use /load NAME"));
+            return;
+        }
+        note("(loading " + name + ")");
+        ChatVariants.Loaded loaded;
+        try {
+            loaded = variants.load(name);
+        } catch (SlmException | IllegalArgumentException e) {
+            err.println("slm: error: " + e.getMessage());
+            return;
+        }
+        if (model != opened) {
+            model.close();
+        }
+        model = loaded.model();
+        sampling = loaded.sampling();
+        initialSampling = loaded.sampling();
+        loadedSystem = loaded.system() != null ? loaded.system() : options.systemPrompt;
+        session = newSession(model, loadedSystem);
+        attached.clear();
+        note("(loaded " + name + "; conversation started over)");
+    }
+
+    /** Closes a model that /load opened (the first one is the caller's). */
+    void closeLoaded() {
+        if (model != opened) {
+            model.close();
+        }
     }
 
     private void image(String file) {

@@ -72,7 +72,13 @@ final class RunCommand implements Callable<Integer> {
             Duration load = Duration.ofNanos(System.nanoTime() - start);
             if (chatting) {
                 try (LineSource in = TerminalLines.open(System.getenv())) {
-                    new ChatLoop(m, chat, samplingOptions, load, in).attach(images).run();
+                    ChatLoop loop = new ChatLoop(m, chat, samplingOptions, load, in).attach(images)
+                            .withVariants(new ChatVariants(resolved, source, modelOptions, sampling));
+                    try {
+                        loop.run();
+                    } finally {
+                        loop.closeLoaded();
+                    }
                 }
                 return ExitCodes.OK;
             }

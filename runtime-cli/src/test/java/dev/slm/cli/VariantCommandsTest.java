@@ -115,6 +115,36 @@ class VariantCommandsTest {
         assertEquals(variant.stdout(), slm(home, "run", "teller2", "Once upon a time").stdout());
     }
 
+    private static JavaProcess.Result chat(Path home, String stdin, String... args) throws Exception {
+        return JavaProcess.run(Main.class.getName(), List.of(with(new String[] {"chat"}, args)), stdin, 90,
+                Map.of("SLM_HOME", home.toString()));
+    }
+
+    @Test
+    void saveInAChatMakesAVariantAndLoadSwitchesToIt() throws Exception {
+        Path home = dir.resolve("chat");
+        JavaProcess.Result saved = chat(home, "/set parameter temperature 0\n/set parameter num_predict 12\n"
+                + "/set system Be kind.\n/save kind\n/exit\n", MODEL);
+        assertEquals(0, saved.exitCode(), saved.stderr());
+        assertTrue(saved.stderr().contains("(saved as kind"), saved.stderr());
+        String modelfile = slm(home, "show", "kind", "--modelfile").stdout();
+        assertTrue(modelfile.contains("SYSTEM Be kind.") && modelfile.contains("PARAMETER temperature 0.0")
+                && modelfile.contains("PARAMETER num_predict 12"), modelfile);
+        assertEquals(slm(home, "run", MODEL, "Once upon a time", "--temp", "0", "-n", "12").stdout(),
+                slm(home, "run", "kind", "Once upon a time").stdout(), "the saved parameters apply in run");
+
+        JavaProcess.Result direct = chat(home, "Once upon a time\n/exit\n", "kind");
+        JavaProcess.Result loaded = chat(home, "/load kind\n/show system\nOnce upon a time\n/exit\n", MODEL,
+                "--lora-scaled", adapter.toString(), "0");
+        assertEquals(0, loaded.exitCode(), loaded.stderr());
+        assertTrue(loaded.stderr().contains("(loaded kind") && loaded.stderr().contains("Be kind."), loaded.stderr());
+        assertEquals(direct.stdout(), loaded.stdout(), "after /load the chat answers as the variant does");
+
+        JavaProcess.Result missing = chat(home, "/load nothing-here\n/exit\n", MODEL, "--offline");
+        assertEquals(0, missing.exitCode(), "a failed /load ends nothing: " + missing.stderr());
+        assertTrue(missing.stderr().contains("slm: error:"), missing.stderr());
+    }
+
     @Test
     void aWrongSlmfileIsOneLineNamingTheLine() throws Exception {
         Path home = dir.resolve("bad");
