@@ -321,7 +321,8 @@ final class ChatLoop {
                 + "architecture    " + i.architecture() + "\n"
                 + "quantization    " + i.quantization() + "\n"
                 + "context         " + model.options().contextSize() + " tokens\n"
-                + "chat template   " + (i.chatTemplate().isPresent() ? "the model's" : "none (ChatML)") + "\n"
+                + "chat template   " + (model.options().chatTemplate() != null ? "the variant's"
+                        : i.chatTemplate().isPresent() ? "the model's" : "none (ChatML)") + "\n"
                 + "images          " + model.options().visionProjector().map(p -> "yes (projector " + p + ")").orElse("no");
     }
 

@@ -9,6 +9,7 @@ import dev.slm.profile.LaunchPlan;
 import dev.slm.profile.LaunchPlanner;
 import dev.slm.profile.LaunchRequest;
 import dev.slm.store.ModelStore;
+import dev.slm.store.Variant;
 import dev.slm.variant.VariantCreator;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -90,10 +91,10 @@ final class ModelOptionsMixin {
 
     /** Opens the model as this machine's profile and these flags say, saying what the user should know. */
     Model open(Path path) {
-        return open(path, Optional.empty(), List.of());
+        return open(path, Optional.empty(), List.of(), null);
     }
 
-    /** A model by name or path; a variant's adapters and num_ctx apply (--ctx wins over num_ctx). */
+    /** A model by name or path; a variant's adapters, template and num_ctx apply (--ctx wins over num_ctx). */
     Model open(ModelReference.Resolved model, ModelStore store) {
         List<LoraAdapter> adapters = new ArrayList<>();
         model.variant().ifPresent(v -> {
@@ -102,20 +103,22 @@ final class ModelOptionsMixin {
                 VariantCreator.contextSize(v).ifPresent(c -> contextSize = c);
             }
         });
-        return open(model.file(), model.projector(), adapters);
+        return open(model.file(), model.projector(), adapters, model.variant().map(Variant::template).orElse(null));
     }
 
     /**
      * Opens the model with a vision projector: --mmproj, else {@code pairedProjector} (the one a
      * vision model of the catalog was pulled with), else none.
      *
-     * @param adapters applied before those of --lora and --lora-scaled (a variant's, see `slm create`)
+     * @param adapters     applied before those of --lora and --lora-scaled (a variant's, see `slm create`)
+     * @param chatTemplate a variant's TEMPLATE; null = the file's
      */
-    Model open(Path path, Optional<Path> pairedProjector, List<LoraAdapter> adapters) {
+    Model open(Path path, Optional<Path> pairedProjector, List<LoraAdapter> adapters, String chatTemplate) {
         GgufFile info = GgufReader.read(path);
         List<LoraAdapter> all = new ArrayList<>(adapters);
         all.addAll(adapters());
-        ModelOptions base = ModelOptions.defaults().withProjector(projector(pairedProjector).orElse(null)).withAdapters(all);
+        ModelOptions base = ModelOptions.defaults().withProjector(projector(pairedProjector).orElse(null)).withAdapters(all)
+                .withChatTemplate(chatTemplate);
         return Model.open(info, plan(info, base).options());
     }
 

@@ -83,7 +83,7 @@ final class RunCommand implements Callable<Integer> {
                 return ExitCodes.OK;
             }
             // Images go through the chat template (llama.cpp's ChatML for a file without one).
-            Generation g = images.isEmpty() && (raw || m.info().chatTemplate().isEmpty())
+            Generation g = images.isEmpty() && (raw || !m.hasChatTemplate())
                     ? m.generate(text, samplingOptions)
                     : m.chat(messages(text, images), samplingOptions);
             AnswerPrinter out = new AnswerPrinter(System.out, 0);

@@ -146,6 +146,25 @@ class VariantCommandsTest {
     }
 
     @Test
+    void aVariantsJinjaTemplateRendersTheChatAndAGoTemplateIsRefused() throws Exception {
+        Path home = dir.resolve("templates");
+        Path file = dir.resolve("Templated");
+        Files.writeString(file, "FROM " + MODEL + "\n"
+                + "TEMPLATE \"\"\"{% for message in messages %}{{ message['content'] }}{% endfor %}, there was\"\"\"\n"
+                + "PARAMETER temperature 0\nPARAMETER num_predict 10\n");
+        assertEquals(0, slm(home, "create", "templated", "-f", file.toString()).exitCode());
+        JavaProcess.Result viaTemplate = slm(home, "run", "templated", "Once upon a time");
+        assertEquals(0, viaTemplate.exitCode(), viaTemplate.stderr());
+        assertEquals(slm(home, "run", MODEL, "Once upon a time, there was", "--temp", "0", "-n", "10").stdout(),
+                viaTemplate.stdout(), "run sent the prompt through the variant's template");
+
+        Files.writeString(file, "FROM " + MODEL + "\nTEMPLATE \"\"\"{{ if .System }}{{ .System }}{{ end }}{{ .Prompt }}\"\"\"\n");
+        JavaProcess.Result go = slm(home, "create", "go", "-f", file.toString());
+        assertEquals(ExitCodes.FAILURE, go.exitCode());
+        assertTrue(go.stderr().contains("TEMPLATE is a Go template"), go.stderr());
+    }
+
+    @Test
     void aWrongSlmfileIsOneLineNamingTheLine() throws Exception {
         Path home = dir.resolve("bad");
         Path file = dir.resolve("Bad");

@@ -93,6 +93,11 @@ public final class Model implements AutoCloseable {
         }
     }
 
+    /** Whether chats go through a template of the model's: the file's, or one given when it was opened. */
+    public boolean hasChatTemplate() {
+        return options.chatTemplate() != null || info.chatTemplate().isPresent();
+    }
+
     /** The file's header: architecture, quantization, context length, chat template... */
     public GgufFile info() {
         return info;

@@ -32,11 +32,14 @@ import java.util.Set;
  * @param projector        a vision projector (an "mmproj" GGUF file) to open beside the model, so that
  *                         chat messages can carry images ({@link ChatImage}); null = text only.
  * @param adapters         LoRA adapters applied to the weights, in order; empty = the model as it is.
+ * @param chatTemplate     a Jinja chat template used instead of the file's own (a variant's TEMPLATE);
+ *                         null = the file's.
  */
 public record ModelOptions(int contextSize, int threads, int batchSize, int gpuLayers, long seed,
                            int parallel, boolean embeddings, boolean nativeLogs, int ubatchSize,
                            boolean flashAttention, GgmlType kvCacheType, boolean mmap, boolean mlock,
-                           Path nativeLibraryDir, Path projector, List<LoraAdapter> adapters) {
+                           Path nativeLibraryDir, Path projector, List<LoraAdapter> adapters,
+                           String chatTemplate) {
 
     public static final int DEFAULT_CONTEXT_CAP = 4096;
 
@@ -80,7 +83,7 @@ public record ModelOptions(int contextSize, int threads, int batchSize, int gpuL
                         boolean embeddings, boolean nativeLogs, int ubatchSize, boolean flashAttention,
                         GgmlType kvCacheType, boolean mmap, boolean mlock, Path nativeLibraryDir, Path projector) {
         this(contextSize, threads, batchSize, gpuLayers, seed, parallel, embeddings, nativeLogs, ubatchSize,
-                flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, List.of());
+                flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, List.of(), null);
     }
 
     /** The options slm had before hardware profiles; the rest take their defaults. */
@@ -120,74 +123,74 @@ public record ModelOptions(int contextSize, int threads, int batchSize, int gpuL
 
     public ModelOptions withContextSize(int v) {
         return new ModelOptions(v, threads, batchSize, gpuLayers, seed, parallel, embeddings, nativeLogs,
-                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters);
+                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters, chatTemplate);
     }
 
     public ModelOptions withThreads(int v) {
         return new ModelOptions(contextSize, v, batchSize, gpuLayers, seed, parallel, embeddings, nativeLogs,
-                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters);
+                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters, chatTemplate);
     }
 
     /** Also lowers the ubatch size when it would exceed the new batch size. */
     public ModelOptions withBatchSize(int v) {
         return new ModelOptions(contextSize, threads, v, gpuLayers, seed, parallel, embeddings, nativeLogs,
-                Math.min(ubatchSize, Math.max(v, 0)), flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters);
+                Math.min(ubatchSize, Math.max(v, 0)), flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters, chatTemplate);
     }
 
     public ModelOptions withGpuLayers(int v) {
         return new ModelOptions(contextSize, threads, batchSize, v, seed, parallel, embeddings, nativeLogs,
-                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters);
+                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters, chatTemplate);
     }
 
     public ModelOptions withSeed(long v) {
         return new ModelOptions(contextSize, threads, batchSize, gpuLayers, v, parallel, embeddings, nativeLogs,
-                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters);
+                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters, chatTemplate);
     }
 
     public ModelOptions withParallel(int v) {
         return new ModelOptions(contextSize, threads, batchSize, gpuLayers, seed, v, embeddings, nativeLogs,
-                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters);
+                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters, chatTemplate);
     }
 
     public ModelOptions withEmbeddings(boolean v) {
         return new ModelOptions(contextSize, threads, batchSize, gpuLayers, seed, parallel, v, nativeLogs,
-                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters);
+                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters, chatTemplate);
     }
 
     public ModelOptions withNativeLogs(boolean v) {
         return new ModelOptions(contextSize, threads, batchSize, gpuLayers, seed, parallel, embeddings, v,
-                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters);
+                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters, chatTemplate);
     }
 
     public ModelOptions withUbatchSize(int v) {
         return new ModelOptions(contextSize, threads, batchSize, gpuLayers, seed, parallel, embeddings, nativeLogs,
-                v, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters);
+                v, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters, chatTemplate);
     }
 
     public ModelOptions withFlashAttention(boolean v) {
         return new ModelOptions(contextSize, threads, batchSize, gpuLayers, seed, parallel, embeddings, nativeLogs,
-                ubatchSize, v, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters);
+                ubatchSize, v, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters, chatTemplate);
     }
 
     public ModelOptions withKvCacheType(GgmlType v) {
         return new ModelOptions(contextSize, threads, batchSize, gpuLayers, seed, parallel, embeddings, nativeLogs,
-                ubatchSize, flashAttention, v, mmap, mlock, nativeLibraryDir, projector, adapters);
+                ubatchSize, flashAttention, v, mmap, mlock, nativeLibraryDir, projector, adapters, chatTemplate);
     }
 
     public ModelOptions withMmap(boolean v) {
         return new ModelOptions(contextSize, threads, batchSize, gpuLayers, seed, parallel, embeddings, nativeLogs,
-                ubatchSize, flashAttention, kvCacheType, v, mlock, nativeLibraryDir, projector, adapters);
+                ubatchSize, flashAttention, kvCacheType, v, mlock, nativeLibraryDir, projector, adapters, chatTemplate);
     }
 
     public ModelOptions withMlock(boolean v) {
         return new ModelOptions(contextSize, threads, batchSize, gpuLayers, seed, parallel, embeddings, nativeLogs,
-                ubatchSize, flashAttention, kvCacheType, mmap, v, nativeLibraryDir, projector, adapters);
+                ubatchSize, flashAttention, kvCacheType, mmap, v, nativeLibraryDir, projector, adapters, chatTemplate);
     }
 
     /** {@code null} = text only. */
     public ModelOptions withProjector(Path v) {
         return new ModelOptions(contextSize, threads, batchSize, gpuLayers, seed, parallel, embeddings, nativeLogs,
-                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, v, adapters);
+                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, v, adapters, chatTemplate);
     }
 
     /** The vision projector, or empty for a text-only model. */
@@ -198,11 +201,17 @@ public record ModelOptions(int contextSize, int threads, int batchSize, int gpuL
     /** {@code null} = the bundled CPU library. */
     public ModelOptions withNativeLibraryDir(Path v) {
         return new ModelOptions(contextSize, threads, batchSize, gpuLayers, seed, parallel, embeddings, nativeLogs,
-                ubatchSize, flashAttention, kvCacheType, mmap, mlock, v, projector, adapters);
+                ubatchSize, flashAttention, kvCacheType, mmap, mlock, v, projector, adapters, chatTemplate);
     }
 
     public ModelOptions withAdapters(List<LoraAdapter> v) {
         return new ModelOptions(contextSize, threads, batchSize, gpuLayers, seed, parallel, embeddings, nativeLogs,
-                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, v);
+                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, v, chatTemplate);
+    }
+
+    /** {@code null} = the file's own chat template. */
+    public ModelOptions withChatTemplate(String v) {
+        return new ModelOptions(contextSize, threads, batchSize, gpuLayers, seed, parallel, embeddings, nativeLogs,
+                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters, v);
     }
 }

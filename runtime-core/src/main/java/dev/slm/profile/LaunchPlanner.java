@@ -40,7 +40,7 @@ public final class LaunchPlanner {
     }
 
     /**
-     * @param base seed, parallel slots, embeddings, native logs, the vision projector and LoRA adapters come from here
+     * @param base seed, parallel slots, embeddings, native logs, the vision projector, LoRA adapters and chat template come from here
      * @throws dev.slm.SlmException when no profile can be used, or the model cannot fit
      */
     public LaunchPlan plan(GgufFile model, LaunchRequest request, ModelOptions base) {
@@ -55,7 +55,7 @@ public final class LaunchPlanner {
                 request.threads() > 0 ? request.threads() : t.threadsFor(facts.cpu()), batch, fit.gpuLayers(),
                 base.seed(), base.parallel(), base.embeddings(), base.nativeLogs(), ubatch, t.flashAttention(),
                 t.kvCache(), t.mmap(), t.mlock(), choice.nativeLibraryDir().orElse(null), base.projector(),
-                base.adapters());
+                base.adapters(), base.chatTemplate());
         return new LaunchPlan(facts, choice, profile, fit, options);
     }
 }

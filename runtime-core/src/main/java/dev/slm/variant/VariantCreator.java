@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -45,6 +46,7 @@ public final class VariantCreator {
     public Manifest create(String requestedName, Slmfile file, Path dir, Function<String, Manifest> byName) {
         String name = ModelName.require(requestedName);
         checkParameters(file.parameters());
+        file.template().ifPresent(VariantCreator::checkTemplate);
         Manifest base = base(file.from(), dir, byName);
         GgufFile baseGguf = GgufReader.read(store.blob(base.sha256()));
         Optional<Variant> inherited = base.variantOf();
@@ -81,6 +83,20 @@ public final class VariantCreator {
         }
         return byName.apply(from);
     }
+
+    /**
+     * Ollama's TEMPLATE is a Go template ({{ .System }}, {{ if .Prompt }}); llama.cpp runs Jinja
+     * templates, as GGUF files carry them. A Go template would be refused at every load, so it is
+     * refused here, saying what to write instead.
+     */
+    static void checkTemplate(String template) {
+        if (GO_TEMPLATE.matcher(template).find()) {
+            throw new SlmException("TEMPLATE is a Go template (Ollama's {{ .Prompt }} syntax); slm applies Jinja chat templates"
+                    + " as llama.cpp does ({% for message in messages %}...): write it in Jinja, or leave TEMPLATE out to use the model's own");
+        }
+    }
+
+    private static final Pattern GO_TEMPLATE = Pattern.compile("\\{\\{-?\\s*(\\.|(if|range|with)\\s+\\.|end\\s*-?\\}\\})");
 
     /** Every PARAMETER must be one slm applies, with a value it takes: a typo fails here, not at each run. */
     static void checkParameters(List<Slmfile.Parameter> parameters) {

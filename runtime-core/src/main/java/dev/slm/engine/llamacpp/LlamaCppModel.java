@@ -85,6 +85,10 @@ public final class LlamaCppModel implements NativeModel {
         if (options.mlock()) {
             p.enableMlock();
         }
+        if (options.chatTemplate() != null) {
+            // llama.cpp checks it while parsing the flags: a template it cannot run fails the load in one line.
+            p.setChatTemplate(options.chatTemplate());
+        }
         if (!options.adapters().isEmpty()) {
             requireOwnBuild("a LoRA adapter");
             BindingFlags.put(p, "--lora-scaled", loraArgument(options.adapters()));
