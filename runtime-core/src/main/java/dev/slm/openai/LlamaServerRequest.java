@@ -30,6 +30,9 @@ public record LlamaServerRequest(String model, boolean stream, String body) {
         if (ImageParts.present(body)) {
             return true;  // only llama.cpp's handler hands images to the model's projector
         }
+        if (body.has("lora")) {
+            return true;  // adapters chosen per request: llama.cpp's handler reads the field itself
+        }
         if (present(body.get("tools")) || present(body.get("tool_choice")) || present(body.get("functions"))) {
             return true;
         }
@@ -77,6 +80,7 @@ public record LlamaServerRequest(String model, boolean stream, String body) {
         }
         f.unsupported("functions", "use 'tools' (OpenAI's deprecated 'functions' is not read)");
         tools(f);
+        loraIds(body);
         boolean stream = f.bool("stream", false);
         // The sampling fields are checked as for any request (ranges, the token cap, the schema).
         ObjectNode sampling = body.deepCopy();
@@ -88,6 +92,36 @@ public record LlamaServerRequest(String model, boolean stream, String body) {
             forLlama.put("max_tokens", options.maxTokens());
         }
         return new LlamaServerRequest(model, stream, forLlama.toString());
+    }
+
+    /**
+     * The request's {@code lora} field, as llama.cpp's server takes it: {@code [{"id": 0, "scale": 0.5}, ...]};
+     * adapters not listed get scale 0 for this request. llama.cpp ignores an id it does not have, so
+     * the ids are returned for the caller to check against the model's adapters.
+     *
+     * @throws InvalidRequestException for a field of another shape
+     */
+    public static java.util.List<Integer> loraIds(ObjectNode body) {
+        JsonNode lora = body.get("lora");
+        if (lora == null || lora.isNull()) {
+            return java.util.List.of();
+        }
+        if (!lora.isArray()) {
+            throw InvalidRequestException.invalid("lora", "'lora' must be an array of {\"id\": N, \"scale\": X}");
+        }
+        java.util.List<Integer> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < lora.size(); i++) {
+            JsonNode entry = lora.get(i);
+            JsonNode id = entry.get("id");
+            JsonNode scale = entry.get("scale");
+            if (!entry.isObject() || id == null || !id.canConvertToInt() || !id.isIntegralNumber() || id.asInt() < 0
+                    || scale == null || !scale.isNumber() || !Double.isFinite(scale.asDouble())) {
+                throw InvalidRequestException.invalid("lora[" + i + "]",
+                        "'lora[" + i + "]' must be {\"id\": N, \"scale\": X} with N an adapter's index (0, 1, ...) and X a number");
+            }
+            ids.add(id.asInt());
+        }
+        return ids;
     }
 
     /** Each tool is {"type": "function", "function": {"name": ..., "parameters": {...}}}. */

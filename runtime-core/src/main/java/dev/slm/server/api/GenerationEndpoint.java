@@ -73,12 +73,16 @@ final class GenerationEndpoint implements PathHandler {
                 ex.http().getResponseHeaders().set(RouteDecision.HEADER, decision.label());
             }
             Backend backend = router.route(answering);
+            requireAdapters(backend, answering, LlamaServerRequest.loraIds(body));
             if (hasImages) {
                 requireSight(backend, answering);
                 request = LlamaServerRequest.parse(body, maxTokens);
             }
             llamaServer.respond(ex, backend, request, Instant.now().plus(timeout));
             return;
+        }
+        if (body.has("lora")) {
+            throw ApiException.invalid("lora", "'lora' (per-request LoRA adapters) is read on /v1/chat/completions");
         }
         OpenAiRequest request = OpenAiRequest.parse(chat ? CompletionEndpoint.CHAT_COMPLETIONS : CompletionEndpoint.COMPLETIONS,
                 body, maxTokens);
@@ -89,6 +93,17 @@ final class GenerationEndpoint implements PathHandler {
         }
         Backend backend = router.route(request.model());
         responder.respond(ex, backend, request, Instant.now().plus(timeout), start);
+    }
+
+    private static void requireAdapters(Backend backend, String model, java.util.List<Integer> ids) {
+        int count = backend.loraAdapters();
+        for (int id : ids) {
+            if (id >= count) {
+                throw ApiException.invalid("lora", "model '" + model + "' has " + (count == 0 ? "no LoRA adapters"
+                        : count + " LoRA adapter" + (count == 1 ? " (id 0)" : "s (ids 0 to " + (count - 1) + ")"))
+                        + ", not id " + id + ": list them with 'lora = FILE[:SCALE], ...' in its [model] section");
+            }
+        }
     }
 
     private static void requireSight(Backend backend, String model) {

@@ -38,6 +38,11 @@ public interface Backend {
         return false;
     }
 
+    /** How many LoRA adapters it was opened with: the ids a request's {@code lora} field may name. */
+    default int loraAdapters() {
+        return 0;
+    }
+
     /** Embeds each input. */
     Embeddings embed(List<String> inputs, Instant deadline);
 }

@@ -6,6 +6,13 @@ import dev.slm.engine.ModelOptions;
 import dev.slm.openai.ImageLimits;
 import dev.slm.routing.RoutingConfig;
 import dev.slm.store.ModelStore;
+import dev.slm.gguf.GgufReader;
+import dev.slm.gguf.GgufFile;
+import dev.slm.catalog.ModelName;
+import dev.slm.catalog.CatalogEntry;
+import dev.slm.store.Manifest;
+import dev.slm.store.Variant;
+import dev.slm.engine.LoraAdapter;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
@@ -73,7 +80,8 @@ public final class ServerConfigBinder {
             "keep_alive", "5m",
             "queue", "8",
             "preload", "false",
-            "projector", null);
+            "projector", null,
+            "lora", null);
 
     private static final Pattern SIZE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([KMGT]i?B|[KMGT]|B)?", Pattern.CASE_INSENSITIVE);
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)?");
@@ -194,9 +202,77 @@ public final class ServerConfigBinder {
         Duration keepAlive = duration(s, MODEL_KEYS, "keep_alive", true, Duration.ZERO);
         int queue = integer(s, MODEL_KEYS, "queue", 0, 100_000);
         boolean preload = bool(s, MODEL_KEYS, "preload");
+        Optional<Variant> variant = variant(s.get("model"), modelsDir);
+        List<LoraAdapter> adapters = new ArrayList<>();
+        variant.ifPresent(v -> v.adapters().forEach(a -> adapters.add(
+                new LoraAdapter(ModelStore.at(modelsDir).blob(a.sha256()), a.scale()))));
+        adapters.addAll(loras(s.get("lora")));
+        if (path != null && !adapters.isEmpty() && Files.isRegularFile(path)) {
+            // A wrong adapter is a config error at start-up, not a failed load at the first request.
+            try {
+                GgufFile gguf = GgufReader.read(path);
+                adapters.forEach(a -> a.checkFits(gguf));
+            } catch (SlmException e) {
+                problems.add(origin(s, s.containsKey("lora") ? "lora" : "model") + ": " + e.getMessage());
+            }
+        }
         ModelOptions options = new ModelOptions(context, threads, batch, gpuLayers, seed, parallel, embeddings, false)
-                .withProjector(projector(name, s.get("projector"), s.get("model"), modelsDir));
+                .withProjector(projector(name, s.get("projector"), s.get("model"), modelsDir))
+                .withAdapters(adapters)
+                .withChatTemplate(variant.map(Variant::template).orElse(null));
         return new ModelConfig(name, path, options, keepAlive, queue, preload);
+    }
+
+    /** What a variant made with `slm create` adds, when {@code model = NAME} names one. */
+    private Optional<Variant> variant(ConfigSetting stored, Path modelsDir) {
+        if (stored == null || stored.value().isBlank()) {
+            return Optional.empty();
+        }
+        try {
+            Catalog catalog = Catalog.builtInWithUserFile(System.getenv());
+            String name = catalog.find(stored.value()).map(CatalogEntry::name).orElse(ModelName.normalize(stored.value()));
+            Optional<Variant> v = ModelStore.at(modelsDir).manifest(name).flatMap(Manifest::variantOf);
+            v.ifPresent(variant -> variant.adapters().forEach(a -> ModelStore.at(modelsDir).adapterFile(name, a)));
+            return v;
+        } catch (SlmException e) {
+            problems.add(stored.origin() + ": " + e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * {@code lora = FILE[:SCALE], ...}: LoRA adapters, in llama.cpp's --lora-scaled spelling (scale 1
+     * when left out). A request picks among them by index with its {@code lora} field; after a
+     * variant's own adapters, which come first.
+     */
+    private List<LoraAdapter> loras(ConfigSetting lora) {
+        List<LoraAdapter> out = new ArrayList<>();
+        if (lora == null || lora.value().isBlank()) {
+            return out;
+        }
+        for (String item : lora.value().split(",")) {
+            String entry = item.strip();
+            int colon = entry.lastIndexOf(':');
+            float scale = 1f;
+            String file = entry;
+            if (colon > 0) {
+                try {
+                    scale = Float.parseFloat(entry.substring(colon + 1));
+                    file = entry.substring(0, colon);
+                } catch (NumberFormatException notAScale) {
+                    // a path with a colon in it
+                }
+            }
+            Path path = Path.of(file);
+            if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
+                problems.add(lora.origin() + ": LoRA adapter " + file + " does not exist or is not readable");
+            } else if (!Float.isFinite(scale)) {
+                problems.add(lora.origin() + ": the scale of " + file + " must be a finite number");
+            } else {
+                out.add(new LoraAdapter(path, scale));
+            }
+        }
+        return out;
     }
 
     /**

@@ -72,6 +72,11 @@ public final class LocalModel implements Backend {
     }
 
     @Override
+    public int loraAdapters() {
+        return config.options().adapters().size();
+    }
+
+    @Override
     public OpenAiCall openAi(String route, String body, Instant deadline) {
         return withSlot(deadline, (runner, done) -> runner.openAi(route, body, deadline, done));
     }
