@@ -70,20 +70,7 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     private List<ConfigSetting> settings() {
-        List<ConfigSetting> settings = new ArrayList<>();
-        Path file = configFile;
-        if (file == null) {
-            String env = System.getenv("SLM_CONFIG");
-            if (env != null && !env.isBlank()) {
-                file = Path.of(env);
-            } else if (Files.exists(ConfigFile.DEFAULT)) {
-                file = ConfigFile.DEFAULT;
-            }
-        }
-        if (file != null) {
-            settings.addAll(ConfigFile.read(file));
-        }
-        settings.addAll(ServerConfigBinder.environment(System.getenv()));
+        List<ConfigSetting> settings = new ArrayList<>(configSettings(configFile));
         if (host != null) {
             settings.add(ConfigSetting.server("host", host, "--host"));
         }
@@ -102,6 +89,28 @@ final class ServeCommand implements Callable<Integer> {
         for (String a : assignments) {
             settings.add(ConfigSetting.parseAssignment(a, "--set " + a));
         }
+        return settings;
+    }
+
+    /**
+     * The settings of the config file (--config, else $SLM_CONFIG, else /etc/slm/slm.conf when it
+     * exists) and of SLM_* variables: what `slm serve` reads before its flags, and `slm ps` too.
+     */
+    static List<ConfigSetting> configSettings(Path given) {
+        List<ConfigSetting> settings = new ArrayList<>();
+        Path file = given;
+        if (file == null) {
+            String env = System.getenv("SLM_CONFIG");
+            if (env != null && !env.isBlank()) {
+                file = Path.of(env);
+            } else if (Files.exists(ConfigFile.DEFAULT)) {
+                file = ConfigFile.DEFAULT;
+            }
+        }
+        if (file != null) {
+            settings.addAll(ConfigFile.read(file));
+        }
+        settings.addAll(ServerConfigBinder.environment(System.getenv()));
         return settings;
     }
 

@@ -9,7 +9,7 @@ import picocli.CommandLine.ScopeType;
         versionProvider = VersionInfo.class,
         description = "Run small language models (GGUF) on this machine, offline.",
         subcommands = {RunCommand.class, ChatCommand.class, ServeCommand.class, PullCommand.class, ListCommand.class,
-            ShowCommand.class, VerifyCommand.class, RmCommand.class, ImportCommand.class, CreateCommand.class, CpCommand.class, ProfileCommand.class,
+            ShowCommand.class, VerifyCommand.class, RmCommand.class, ImportCommand.class, CreateCommand.class, CpCommand.class, PsCommand.class, StopCommand.class, ProfileCommand.class,
             BenchCommand.class, VersionCommand.class, picocli.CommandLine.HelpCommand.class},
         usageHelpAutoWidth = true)
 final class SlmCommand implements Runnable {

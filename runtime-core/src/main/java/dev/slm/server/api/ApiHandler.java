@@ -65,6 +65,9 @@ public final class ApiHandler implements HttpHandler, AutoCloseable {
                 new GenerationEndpoint(false, router, responder, routed, llamaServer, config.limits().images(), config.maxTokens(), config.requestTimeout()), false));
         routes.put("/v1/embeddings", new PathRoute("POST", new EmbeddingsEndpoint(router, config.requestTimeout()), false));
         routes.put("/v1/models", new PathRoute("GET", new ModelsEndpoint(router), false));
+        AdminEndpoint admin = new AdminEndpoint(router);
+        routes.put(AdminEndpoint.PS, new PathRoute("GET", admin::ps, false));
+        routes.put(AdminEndpoint.STOP, new PathRoute("POST", admin::stop, false));
         routes.put("/health", new PathRoute("GET", this::health, true));
         routes.put("/ready", new PathRoute("GET", this::ready, true));
         routes.put("/metrics", new PathRoute("GET",
@@ -121,6 +124,11 @@ public final class ApiHandler implements HttpHandler, AutoCloseable {
                 if (origin != null && !corsAllowed && !ex.method().equals("OPTIONS") && !(route != null && route.open())) {
                     throw new ApiException(403, "invalid_request_error", "origin_not_allowed", null,
                             "requests from web pages of origin " + LogSafe.of(origin) + " are refused: add it to cors_origins to allow them");
+                }
+                if (path.startsWith(AdminEndpoint.PREFIX) && client != null && !client.address().isLoopbackAddress()) {
+                    // `slm ps` and `slm stop` run on the server's machine; from elsewhere these are no endpoints.
+                    throw new ApiException(403, "invalid_request_error", "admin_loopback_only", null,
+                            "the admin endpoints answer clients on this machine only");
                 }
                 if (route == null) {
                     throw new ApiException(404, "invalid_request_error", "not_found", null,

@@ -14,4 +14,18 @@ public interface ModelRouter {
     Backend route(String model);
 
     List<ModelCard> models();
+
+    /** The models in memory now (`slm ps`); none for a router without local models. */
+    default List<LoadedModel> loaded() {
+        return List.of();
+    }
+
+    /**
+     * Unloads a model now (`slm stop`); its running requests fail with 503. Returns whether it was loaded.
+     *
+     * @throws ApiException 404 for a name no backend serves
+     */
+    default boolean unload(String model) {
+        throw ApiException.modelNotFound(model);
+    }
 }

@@ -5,6 +5,7 @@ import dev.slm.gguf.GgufFile;
 import dev.slm.gguf.GgufReader;
 import dev.slm.server.api.ApiException;
 import dev.slm.server.backend.Backend;
+import dev.slm.server.backend.LoadedModel;
 import dev.slm.server.backend.ModelCard;
 import dev.slm.server.backend.ModelRouter;
 import dev.slm.server.config.ConfigException;
@@ -122,6 +123,29 @@ public final class LocalModels implements ModelRouter, AutoCloseable {
         } catch (IOException e) {
             return 0;
         }
+    }
+
+    @Override
+    public List<LoadedModel> loaded() {
+        return models.values().stream().filter(LocalModel::loaded).map(m -> new LoadedModel(m.model(),
+                m.config().path().toString(), m.estimate().total(), m.config().options().gpuLayers(),
+                m.config().options().contextSize(), m.activeSlots(), m.queued(),
+                m.busy() ? 0 : TimeUnit.NANOSECONDS.toSeconds(m.idleNanos()),
+                m.config().keepsForever() ? -1 : m.config().keepAlive().toSeconds(), m.loraAdapters())).toList();
+    }
+
+    @Override
+    public boolean unload(String model) {
+        LocalModel m = models.get(model);
+        if (m == null) {
+            throw ApiException.modelNotFound(model);
+        }
+        boolean was = m.loaded();
+        m.unload(ApiException.unavailable("model_unloaded", "model '" + model + "' was stopped (slm stop)"));
+        if (was) {
+            log.info("model '{}' unloaded on request (slm stop)", model);
+        }
+        return was;
     }
 
     public List<LocalModel> all() {

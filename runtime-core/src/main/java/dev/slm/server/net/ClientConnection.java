@@ -40,7 +40,7 @@ public final class ClientConnection {
         return server.getLocalPort();
     }
 
-    InetAddress address() {
+    public InetAddress address() {
         return client.getInetAddress();
     }
 
