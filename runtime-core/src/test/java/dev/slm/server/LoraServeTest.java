@@ -47,6 +47,12 @@ class LoraServeTest {
         new VariantCreator(ModelStore.at(models)).create("storyteller", slmfile, dir, name -> {
             throw new AssertionError("FROM is a file");
         });
+        Slmfile brief = new Slmfile(FixtureModel.path().toString(), Optional.of("You are a storyteller for small children."),
+                Optional.empty(), Optional.empty(), List.of(new Slmfile.Parameter("num_predict", "5"),
+                new Slmfile.Parameter("temperature", "0")), List.of());
+        new VariantCreator(ModelStore.at(models)).create("brief", brief, dir, name -> {
+            throw new AssertionError("FROM is a file");
+        });
         t = TestServer.start("""
                 models_dir = %s
                 [model.story]
@@ -55,6 +61,9 @@ class LoraServeTest {
                 context = 256
                 [model.teller]
                 model = storyteller
+                context = 256
+                [model.brief]
+                model = brief
                 context = 256
                 """.formatted(models, FixtureModel.path(), adapter));
     }
@@ -91,6 +100,22 @@ class LoraServeTest {
         // The variant's adapter is on by default (its scale 1) and can be turned off per request.
         assertEquals(adapted, answer("teller", null));
         assertEquals(base, answer("teller", "[{\"id\":0,\"scale\":0}]"));
+    }
+
+    @Test
+    void aServedVariantFillsWhatTheRequestLeavesOut() {
+        String message = "{\"role\":\"user\",\"content\":\"Once upon a time\"}";
+        HttpResponse<String> plain = t.post("/v1/chat/completions",
+                "{\"model\":\"story\",\"max_tokens\":5,\"temperature\":0,\"messages\":[" + message + "]}");
+        HttpResponse<String> variant = t.post("/v1/chat/completions", "{\"model\":\"brief\",\"messages\":[" + message + "]}");
+        assertEquals(200, variant.statusCode(), variant.body());
+        var usage = TestServer.json(variant).path("usage");
+        assertEquals(5, usage.path("completion_tokens").asInt(), "PARAMETER num_predict 5: " + variant.body());
+        assertTrue(usage.path("prompt_tokens").asInt() > TestServer.json(plain).path("usage").path("prompt_tokens").asInt() + 5,
+                "the SYSTEM prompt was added: " + variant.body());
+        HttpResponse<String> own = t.post("/v1/chat/completions",
+                "{\"model\":\"brief\",\"max_tokens\":2,\"messages\":[" + message + "]}");
+        assertEquals(2, TestServer.json(own).path("usage").path("completion_tokens").asInt(), "the request's max_tokens wins");
     }
 
     @Test

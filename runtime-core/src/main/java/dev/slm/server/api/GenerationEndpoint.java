@@ -48,6 +48,7 @@ final class GenerationEndpoint implements PathHandler {
     public void handle(ApiExchange ex) throws IOException {
         long start = System.nanoTime();
         ObjectNode body = ex.readJsonObject();
+        variantDefaults(body);
         if (chat && LlamaServerRequest.wanted(body)) {
             // Tool calls and system messages after the first turn: llama.cpp's own chat handler,
             // for the model the request names (hybrid routes do not carry tools).
@@ -93,6 +94,20 @@ final class GenerationEndpoint implements PathHandler {
         }
         Backend backend = router.route(request.model());
         responder.respond(ex, backend, request, Instant.now().plus(timeout), start);
+    }
+
+    /** A variant served by name fills what the request leaves out (its system prompt, its parameters). */
+    private void variantDefaults(ObjectNode body) {
+        if (!body.path("model").isTextual()) {
+            return;  // the parser names the missing field
+        }
+        Backend backend;
+        try {
+            backend = router.route(body.path("model").asText());
+        } catch (ApiException notLocal) {
+            return;  // a route name, or unknown: answered below
+        }
+        backend.defaults().applyTo(body, chat);
     }
 
     private static void requireAdapters(Backend backend, String model, java.util.List<Integer> ids) {

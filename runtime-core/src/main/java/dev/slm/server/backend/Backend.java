@@ -43,6 +43,11 @@ public interface Backend {
         return 0;
     }
 
+    /** A served variant's system prompt and parameters, for the fields a request leaves out. */
+    default RequestDefaults defaults() {
+        return RequestDefaults.NONE;
+    }
+
     /** Embeds each input. */
     Embeddings embed(List<String> inputs, Instant deadline);
 }

@@ -1,6 +1,7 @@
 package dev.slm.server.config;
 
 import dev.slm.engine.ModelOptions;
+import dev.slm.server.backend.RequestDefaults;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -12,8 +13,18 @@ import java.time.Duration;
  *                  idle, a negative value keeps it loaded for good
  * @param queue     requests that may wait for a slot; past that the server answers 429
  * @param preload   load it at start-up; {@code /ready} waits for it
+ * @param defaults  a served variant's system prompt and parameters
  */
-public record ModelConfig(String name, Path path, ModelOptions options, Duration keepAlive, int queue, boolean preload) {
+public record ModelConfig(String name, Path path, ModelOptions options, Duration keepAlive, int queue, boolean preload,
+                          RequestDefaults defaults) {
+
+    public ModelConfig {
+        defaults = defaults == null ? RequestDefaults.NONE : defaults;
+    }
+
+    public ModelConfig(String name, Path path, ModelOptions options, Duration keepAlive, int queue, boolean preload) {
+        this(name, path, options, keepAlive, queue, preload, RequestDefaults.NONE);
+    }
 
     public boolean keepsForever() {
         return keepAlive.isNegative();

@@ -6,6 +6,8 @@ import dev.slm.engine.ModelOptions;
 import dev.slm.openai.ImageLimits;
 import dev.slm.routing.RoutingConfig;
 import dev.slm.store.ModelStore;
+import dev.slm.server.backend.RequestDefaults;
+import dev.slm.variant.VariantCreator;
 import dev.slm.gguf.GgufReader;
 import dev.slm.gguf.GgufFile;
 import dev.slm.catalog.ModelName;
@@ -192,7 +194,11 @@ public final class ServerConfigBinder {
 
     private ModelConfig model(String name, Map<String, ConfigSetting> s, Path modelsDir) {
         Path path = modelFile(name, s.get("path"), s.get("model"), modelsDir);
+        Optional<Variant> variant = variant(s.get("model"), modelsDir);
         int context = integer(s, MODEL_KEYS, "context", 0, 1 << 20);
+        if (context == 0 && variant.isPresent()) {
+            context = VariantCreator.contextSize(variant.get()).orElse(0);  // the variant's num_ctx
+        }
         int threads = integer(s, MODEL_KEYS, "threads", 0, 1024);
         int batch = integer(s, MODEL_KEYS, "batch", 1, 1 << 16);
         int gpuLayers = integer(s, MODEL_KEYS, "gpu_layers", -1, 100_000);
@@ -202,7 +208,6 @@ public final class ServerConfigBinder {
         Duration keepAlive = duration(s, MODEL_KEYS, "keep_alive", true, Duration.ZERO);
         int queue = integer(s, MODEL_KEYS, "queue", 0, 100_000);
         boolean preload = bool(s, MODEL_KEYS, "preload");
-        Optional<Variant> variant = variant(s.get("model"), modelsDir);
         List<LoraAdapter> adapters = new ArrayList<>();
         variant.ifPresent(v -> v.adapters().forEach(a -> adapters.add(
                 new LoraAdapter(ModelStore.at(modelsDir).blob(a.sha256()), a.scale()))));
@@ -220,7 +225,8 @@ public final class ServerConfigBinder {
                 .withProjector(projector(name, s.get("projector"), s.get("model"), modelsDir))
                 .withAdapters(adapters)
                 .withChatTemplate(variant.map(Variant::template).orElse(null));
-        return new ModelConfig(name, path, options, keepAlive, queue, preload);
+        return new ModelConfig(name, path, options, keepAlive, queue, preload,
+                variant.map(RequestDefaults::of).orElse(RequestDefaults.NONE));
     }
 
     /** What a variant made with `slm create` adds, when {@code model = NAME} names one. */

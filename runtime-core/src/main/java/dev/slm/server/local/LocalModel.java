@@ -3,6 +3,7 @@ package dev.slm.server.local;
 import dev.slm.gguf.GgufFile;
 import dev.slm.server.api.ApiException;
 import dev.slm.server.backend.Backend;
+import dev.slm.server.backend.RequestDefaults;
 import dev.slm.server.backend.Embeddings;
 import dev.slm.server.backend.TextRequest;
 import dev.slm.server.backend.TextStream;
@@ -69,6 +70,11 @@ public final class LocalModel implements Backend {
     @Override
     public boolean seesImages() {
         return config.options().visionProjector().isPresent();
+    }
+
+    @Override
+    public RequestDefaults defaults() {
+        return config.defaults();
     }
 
     @Override
