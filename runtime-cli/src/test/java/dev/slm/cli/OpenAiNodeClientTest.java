@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.slm.fixtures.FixtureModel;
+import dev.slm.fixtures.FixtureVariants;
 import dev.slm.fixtures.Wait;
 import dev.slm.server.SlmServer;
 import dev.slm.server.config.ConfigFile;
@@ -16,6 +17,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The official {@code openai} npm package against a real {@code slm serve}: what OpenAI clients send
@@ -25,18 +27,88 @@ import org.junit.jupiter.api.Test;
 class OpenAiNodeClientTest {
     private static final String KEY = "test-key-0001";
 
-    @Test
-    void officialClientWorksAgainstTheServer() throws Exception {
+    /** The client installed in target/node-client, or the test skipped where it cannot be. */
+    private static Path installedClient() throws Exception {
         assumeTrue(ExternalTool.available("node", "--version") && ExternalTool.available("npm", "--version"),
                 "node and npm are not installed: skipping the official OpenAI client test");
         Path source = Path.of("src/test/node").toAbsolutePath();
         Path dir = Path.of("target/node-client").toAbsolutePath();
         Files.createDirectories(dir);
-        for (String f : new String[] {"package.json", "package-lock.json", "client.mjs"}) {
+        for (String f : new String[] {"package.json", "package-lock.json", "client.mjs", "tools.mjs"}) {
             Files.copy(source.resolve(f), dir.resolve(f), StandardCopyOption.REPLACE_EXISTING);
         }
-        ExternalTool install = ExternalTool.run(dir, 300, "npm", "ci", "--no-audit", "--no-fund", "--loglevel=error");
-        assumeTrue(install.exitCode() == 0, "npm ci could not install the openai package (offline?): " + install.tail());
+        if (!Files.isDirectory(dir.resolve("node_modules/openai"))) {
+            ExternalTool install = ExternalTool.run(dir, 300, "npm", "ci", "--no-audit", "--no-fund", "--loglevel=error");
+            assumeTrue(install.exitCode() == 0, "npm ci could not install the openai package (offline?): " + install.tail());
+        }
+        return dir;
+    }
+
+    /** A server of one model, "agent": the fixture with a chat template that renders tools. */
+    private static SlmServer agentServer(Path model, String settings) throws Exception {
+        Files.write(model, FixtureVariants.withToolCallingTemplate());
+        return SlmServer.start(ServerConfigBinder.bind(ConfigFile.parse("""
+                host = 127.0.0.1
+                port = 0
+                threads = 1
+                api_keys = %s
+                %s
+                [model.agent]
+                path = %s
+                context = 2048
+                """.formatted(KEY, settings, model), "node-tools.conf")));
+    }
+
+    @Test
+    void toolCallsWithTheOfficialClient(@TempDir Path tmp) throws Exception {
+        Path dir = installedClient();
+        SlmServer server = agentServer(tmp.resolve("agent.gguf"), "");
+        try {
+            ExternalTool client = ExternalTool.run(dir, 240, "node", "tools.mjs", "tools",
+                    "http://127.0.0.1:" + server.port() + "/v1", KEY);
+            assertEquals(0, client.exitCode(), client.tail());
+            JsonNode out = new ObjectMapper().readTree(client.stdout());
+
+            for (String part : new String[] {"required", "streamed", "helper"}) {
+                JsonNode calls = out.at("/" + part + "/calls");
+                assertEquals(1, calls.size(), part + ": " + out.get(part));
+                assertEquals("get_weather", calls.at("/0/name").asText(), part);
+                String city = new ObjectMapper().readTree(calls.at("/0/arguments").asText()).path("city").asText();
+                assertTrue(city.equals("Paris") || city.equals("London"), part + ": " + calls);
+                assertEquals("tool_calls", out.at("/" + part + "/finish").asText(), part);
+            }
+            assertEquals("agent", out.at("/required/model").asText());
+            assertTrue(out.at("/required/calls/0/id").asText().length() > 0);
+            assertEquals(0, out.at("/auto/calls").size(), "the fixture model does not call by itself: " + out.get("auto"));
+            assertTrue(out.at("/auto/content").asText().length() > 0);
+            assertEquals("assistant", out.at("/conversation/role").asText());
+            assertTrue(out.at("/conversation/content").asText().length() > 0, out.get("conversation").toString());
+        } finally {
+            server.shutdown(Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
+    void aStreamThatFailsMidwayRaisesInTheOfficialClient(@TempDir Path tmp) throws Exception {
+        Path dir = installedClient();
+        // A request timeout shorter than the generation: the stream has begun when it passes.
+        SlmServer server = agentServer(tmp.resolve("agent.gguf"), "request_timeout = 2s");
+        try {
+            ExternalTool client = ExternalTool.run(dir, 120, "node", "tools.mjs", "error",
+                    "http://127.0.0.1:" + server.port() + "/v1", KEY);
+            assertEquals(0, client.exitCode(), client.tail());
+            JsonNode error = new ObjectMapper().readTree(client.stdout()).get("error");
+            assertEquals("APIError", error.get("name").asText(), error.toString());
+            assertTrue(error.get("received").asInt() > 0, "the failure came mid-stream: " + error);
+            assertTrue(error.get("message").asText().contains("request_timeout"), error.toString());
+        } finally {
+            server.shutdown(Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
+    void officialClientWorksAgainstTheServer() throws Exception {
+        Path dir = installedClient();
 
         Path projector = dir.resolve("mmproj.gguf");
         dev.slm.bench.SyntheticProjector.write(projector, Math.toIntExact(dev.slm.gguf.GgufReader.read(FixtureModel.path())
