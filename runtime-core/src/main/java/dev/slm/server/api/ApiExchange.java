@@ -176,6 +176,11 @@ final class ApiExchange {
             // The unread rest of the body would be taken for the next request: this connection is done.
             exchange.getResponseHeaders().set("Connection", "close");
         }
+        if (path().startsWith("/api/")) {
+            // Ollama's clients read {"error": "message"}.
+            sendJson(e.status(), JSON.createObjectNode().put("error", e.getMessage()));
+            return;
+        }
         sendJson(e.status(), errorBody(e));
     }
 
@@ -200,6 +205,38 @@ final class ApiExchange {
         headers.set("X-Accel-Buffering", "no");
         exchange.sendResponseHeaders(200, 0);
         return new EventStream(exchange.getResponseBody());
+    }
+
+    /** Starts an {@code application/x-ndjson} answer (status 200, chunked): Ollama's stream, one JSON object a line. */
+    LineStream startLines() throws IOException {
+        status = 200;
+        streamed = true;
+        exchange.getResponseHeaders().set("Content-Type", "application/x-ndjson");
+        exchange.sendResponseHeaders(200, 0);
+        return new LineStream(exchange.getResponseBody());
+    }
+
+    /** One JSON object a line, each flushed as it is sent. */
+    static final class LineStream {
+        private final OutputStream out;
+
+        private LineStream(OutputStream out) {
+            this.out = out;
+        }
+
+        /** @throws IOException when the client has gone away */
+        void send(JsonNode line) throws IOException {
+            out.write((JSON.writeValueAsString(line) + "\n").getBytes(StandardCharsets.UTF_8));
+            out.flush();
+        }
+
+        void close() {
+            try {
+                out.close();
+            } catch (IOException e) {
+                // the client is gone
+            }
+        }
     }
 
     /** Server-Sent Events: {@code data: <json>} lines, ended by {@code data: [DONE]}. */

@@ -68,6 +68,18 @@ public final class ApiHandler implements HttpHandler, AutoCloseable {
         AdminEndpoint admin = new AdminEndpoint(router);
         routes.put(AdminEndpoint.PS, new PathRoute("GET", admin::ps, false));
         routes.put(AdminEndpoint.STOP, new PathRoute("POST", admin::stop, false));
+        // Ollama's API beside OpenAI's: the same models, limits and keys.
+        OllamaInfoEndpoint ollama = new OllamaInfoEndpoint(router, config.requestTimeout());
+        routes.put("/api/chat", new PathRoute("POST",
+                new OllamaEndpoint(true, router, metrics, config.maxTokens(), config.requestTimeout()), false));
+        routes.put("/api/generate", new PathRoute("POST",
+                new OllamaEndpoint(false, router, metrics, config.maxTokens(), config.requestTimeout()), false));
+        routes.put("/api/embed", new PathRoute("POST", ex -> ollama.embed(ex, false), false));
+        routes.put("/api/embeddings", new PathRoute("POST", ex -> ollama.embed(ex, true), false));
+        routes.put("/api/tags", new PathRoute("GET", ollama::tags, false));
+        routes.put("/api/show", new PathRoute("POST", ollama::show, false));
+        routes.put("/api/ps", new PathRoute("GET", ollama::ps, false));
+        routes.put("/api/version", new PathRoute("GET", ollama::version, true));
         routes.put("/health", new PathRoute("GET", this::health, true));
         routes.put("/ready", new PathRoute("GET", this::ready, true));
         routes.put("/metrics", new PathRoute("GET",

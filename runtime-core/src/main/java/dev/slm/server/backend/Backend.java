@@ -48,6 +48,11 @@ public interface Backend {
         return RequestDefaults.NONE;
     }
 
+    /** The model file's header (architecture, size, quantization), or null where there is no local file. */
+    default dev.slm.gguf.GgufFile header() {
+        return null;
+    }
+
     /** Embeds each input. */
     Embeddings embed(List<String> inputs, Instant deadline);
 }

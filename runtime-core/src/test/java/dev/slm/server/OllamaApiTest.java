@@ -1,0 +1,156 @@
+package dev.slm.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.slm.engine.llamacpp.NativeBuild;
+import dev.slm.fixtures.FixtureModel;
+import dev.slm.fixtures.FixtureVariants;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/** Ollama's API beside OpenAI's, over the same models (the fixture model), raw HTTP. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class OllamaApiTest {
+    private Path agent;
+    private TestServer t;
+
+    @BeforeAll
+    void start() throws Exception {
+        assumeTrue(NativeBuild.current().isOwn(), "slm has no own native library on this platform");
+        agent = Files.createTempFile("agent", ".gguf");
+        Files.write(agent, FixtureVariants.withToolCallingTemplate());
+        t = TestServer.start("""
+                max_tokens = 200
+                [model.stories]
+                path = ${MODEL}
+                [model.stories-embed]
+                path = ${MODEL}
+                embeddings = true
+                [model.agent]
+                path = %s
+                context = 2048
+                """.formatted(agent));
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        if (t != null) {
+            t.close();
+        }
+        if (agent != null) {
+            Files.deleteIfExists(agent);
+        }
+    }
+
+    private static List<JsonNode> lines(HttpResponse<String> r) throws Exception {
+        List<JsonNode> out = new ArrayList<>();
+        for (String line : r.body().split("\n")) {
+            if (!line.isBlank()) {
+                out.add(TestServer.JSON.readTree(line));
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void generateStreamsNdjsonByDefaultAndAnswersWholeWhenAsked() throws Exception {
+        String body = "{\"model\":\"stories\",\"prompt\":\"Once upon a time\",\"raw\":true,\"options\":{\"temperature\":0,\"num_predict\":8}}";
+        HttpResponse<String> streamed = t.post("/api/generate", body);
+        assertEquals(200, streamed.statusCode(), streamed.body());
+        assertTrue(streamed.headers().firstValue("Content-Type").orElse("").contains("ndjson"));
+        List<JsonNode> lines = lines(streamed);
+        StringBuilder text = new StringBuilder();
+        lines.forEach(l -> text.append(l.path("response").asText()));
+        JsonNode last = lines.getLast();
+        assertTrue(last.path("done").asBoolean());
+        assertEquals("length", last.path("done_reason").asText());
+        assertEquals(8, last.path("eval_count").asInt());
+        assertTrue(text.toString().startsWith(FixtureModel.GREEDY_CONTINUATION.substring(0, 10)), text.toString());
+
+        HttpResponse<String> whole = t.post("/api/generate", body.replace("}}", "},\"stream\":false}"));
+        assertEquals(200, whole.statusCode(), whole.body());
+        JsonNode answer = TestServer.json(whole);
+        assertEquals(text.toString(), answer.path("response").asText(), "streamed and whole greedy answers agree");
+        assertTrue(answer.path("done").asBoolean());
+    }
+
+    @Test
+    void chatWithFormatAndOptions() throws Exception {
+        HttpResponse<String> r = t.post("/api/chat", """
+                {"model":"stories","stream":false,"format":{"type":"object","properties":{"ok":{"type":"boolean"}},"required":["ok"]},
+                 "options":{"temperature":0,"num_predict":40,"top_k":20,"seed":7,"num_ctx":4096},
+                 "messages":[{"role":"user","content":"Say ok"}]}""");
+        assertEquals(200, r.statusCode(), r.body());
+        JsonNode message = TestServer.json(r).path("message");
+        assertEquals("assistant", message.path("role").asText());
+        assertTrue(TestServer.JSON.readTree(message.path("content").asText()).path("ok").isBoolean(), r.body());
+    }
+
+    @Test
+    void chatWithToolsReturnsOllamaToolCalls() throws Exception {
+        HttpResponse<String> r = t.post("/api/chat", """
+                {"model":"agent","stream":false,"options":{"temperature":0},
+                 "tools":[{"type":"function","function":{"name":"get_weather","parameters":{"type":"object",
+                   "properties":{"city":{"type":"string","enum":["Paris","London"]}},"required":["city"]}}}],
+                 "tool_choice":"required","parallel_tool_calls":false,
+                 "messages":[{"role":"user","content":"Weather in Paris?"}]}""");
+        assertEquals(200, r.statusCode(), r.body());
+        JsonNode call = TestServer.json(r).at("/message/tool_calls/0/function");
+        assertEquals("get_weather", call.path("name").asText(), r.body());
+        assertTrue(call.path("arguments").path("city").isTextual(), "arguments are an object: " + r.body());
+    }
+
+    @Test
+    void embedTagsShowPsAndVersion() throws Exception {
+        JsonNode embed = TestServer.json(t.post("/api/embed", "{\"model\":\"stories-embed\",\"input\":[\"a\",\"b\"]}"));
+        assertEquals(2, embed.path("embeddings").size(), embed.toString());
+        assertEquals(64, embed.at("/embeddings/0").size());
+        JsonNode legacy = TestServer.json(t.post("/api/embeddings", "{\"model\":\"stories-embed\",\"prompt\":\"a\"}"));
+        assertEquals(64, legacy.path("embedding").size());
+
+        JsonNode tags = TestServer.json(t.get("/api/tags"));
+        assertEquals(3, tags.path("models").size());
+        assertEquals("llama", tags.at("/models/0/details/family").asText(), tags.toString());
+        assertTrue(tags.at("/models/0/size").asLong() > 0);
+
+        HttpResponse<String> show = t.post("/api/show", "{\"model\":\"agent\"}");
+        assertEquals(200, show.statusCode(), show.body());
+        assertTrue(TestServer.json(show).path("capabilities").toString().contains("tools"), show.body());
+
+        JsonNode ps = TestServer.json(t.get("/api/ps"));
+        assertTrue(ps.path("models").size() >= 1, ps.toString());
+        assertFalse(TestServer.json(t.get("/api/version")).path("version").asText().isEmpty());
+    }
+
+    @Test
+    void errorsAreOllamasShapeAndNameTheField() throws Exception {
+        HttpResponse<String> missing = t.post("/api/chat", "{\"model\":\"nope\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+        assertEquals(404, missing.statusCode());
+        assertTrue(TestServer.json(missing).path("error").isTextual(), missing.body());
+        HttpResponse<String> option = t.post("/api/generate", "{\"model\":\"stories\",\"prompt\":\"x\",\"options\":{\"mirostat_eta\":1}}");
+        assertEquals(400, option.statusCode());
+        assertTrue(TestServer.json(option).path("error").asText().contains("options.mirostat_eta"), option.body());
+    }
+
+    @Test
+    void keepAliveZeroUnloadsTheModelOnceAnswered() throws Exception {
+        HttpResponse<String> r = t.post("/api/generate",
+                "{\"model\":\"stories\",\"prompt\":\"Once\",\"raw\":true,\"stream\":false,\"keep_alive\":0,\"options\":{\"num_predict\":2}}");
+        assertEquals(200, r.statusCode(), r.body());
+        JsonNode ps = TestServer.json(t.get("/api/ps"));
+        for (JsonNode m : ps.path("models")) {
+            assertFalse(m.path("name").asText().equals("stories"), ps.toString());
+        }
+    }
+}
