@@ -1,7 +1,7 @@
 package dev.slm.server;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.slm.server.api.ApiException;
+import dev.slm.server.backend.BackendException;
 import dev.slm.server.api.ApiHandler;
 import dev.slm.server.config.ServerConfig;
 import dev.slm.server.local.LocalModels;
@@ -157,7 +157,7 @@ public final class SlmServer implements AutoCloseable {
         }
         if (handler.inFlight() > 0) {
             log.warn("cancelling {} requests still running after the {} s shutdown grace", handler.inFlight(), grace.toSeconds());
-            models.abortAll(ApiException.unavailable("shutting_down",
+            models.abortAll(BackendException.stopped("shutting_down",
                     "the server is shutting down and cancelled this request after its grace period"));
             long hard = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
             while (handler.inFlight() > 0 && System.nanoTime() < hard) {

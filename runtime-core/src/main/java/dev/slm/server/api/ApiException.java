@@ -1,6 +1,7 @@
 package dev.slm.server.api;
 
 import dev.slm.openai.InvalidRequestException;
+import dev.slm.server.backend.BackendException;
 import java.util.Map;
 
 /**
@@ -38,25 +39,32 @@ public final class ApiException extends RuntimeException {
         return new ApiException(400, "invalid_request_error", e.code(), e.param(), e.getMessage());
     }
 
-    public static ApiException modelNotFound(String model) {
-        return new ApiException(404, "invalid_request_error", "model_not_found", "model",
-                "the model '" + model + "' does not exist: GET /v1/models lists the models this server has");
+    /**
+     * The HTTP answer to a backend's failure: its kind decides the status, its detail is the error
+     * code ({@code runner_crashed}, {@code memory_budget}...).
+     */
+    public static ApiException of(BackendException e) {
+        Map<String, String> headers = e.retryAfterSeconds() > 0
+                ? Map.of("Retry-After", Integer.toString(e.retryAfterSeconds())) : Map.of();
+        return switch (e.kind()) {
+            case MISSING -> new ApiException(404, "invalid_request_error", e.detail(), e.param(), e.getMessage());
+            case REJECTED -> new ApiException(400, "invalid_request_error", e.detail(), e.param(), e.getMessage());
+            case BUSY -> new ApiException(429, "rate_limit_error", e.detail(), null, e.getMessage(), headers);
+            case NOT_LOADED, OUT_OF_MEMORY, CRASHED, STOPPED ->
+                    new ApiException(503, "server_error", e.detail(), null, e.getMessage(), headers);
+            case TIMEOUT -> new ApiException(504, "server_error", e.detail(), null, e.getMessage());
+            case FAILED -> new ApiException(500, "server_error", e.detail(), null, e.getMessage());
+        };
     }
 
-    /** 429 with Retry-After: every slot is busy and the queue is full. */
-    public static ApiException busy(String model, int retryAfterSeconds) {
-        return new ApiException(429, "rate_limit_error", "queue_full", null,
-                "model '" + model + "' is busy: every slot is in use and its queue is full; retry after "
-                        + retryAfterSeconds + " s", Map.of("Retry-After", Integer.toString(retryAfterSeconds)));
-    }
-
-    /** 503: the server cannot answer now; {@code code} says why (runner_crashed, memory_budget...). */
-    public static ApiException unavailable(String code, String message) {
-        return new ApiException(503, "server_error", code, null, message);
-    }
-
-    public static ApiException timeout(String message) {
-        return new ApiException(504, "server_error", "timeout", null, message);
+    /** What the client gets for a failure of this layer, of the codec, or of a backend. */
+    static ApiException from(RuntimeException e) {
+        return switch (e) {
+            case ApiException api -> api;
+            case InvalidRequestException invalid -> of(invalid);
+            case BackendException backend -> of(backend);
+            default -> throw new IllegalArgumentException("not a failure the client is told about", e);
+        };
     }
 
     public int status() {

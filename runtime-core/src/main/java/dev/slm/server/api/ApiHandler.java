@@ -5,6 +5,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import dev.slm.routing.HybridRouter;
 import dev.slm.openai.InvalidRequestException;
+import dev.slm.server.backend.BackendException;
 import dev.slm.server.backend.ModelRouter;
 import dev.slm.server.config.ServerConfig;
 import dev.slm.server.metrics.ServerMetrics;
@@ -167,8 +168,8 @@ public final class ApiHandler implements HttpHandler, AutoCloseable {
                 } else {
                     route.handler().handle(ex);
                 }
-            } catch (ApiException | InvalidRequestException e) {
-                ApiException error = e instanceof InvalidRequestException invalid ? ApiException.of(invalid) : (ApiException) e;
+            } catch (ApiException | InvalidRequestException | BackendException e) {
+                ApiException error = ApiException.from(e);
                 metrics.errors.inc(error.code());
                 if (ex.status() == 0) {
                     ex.sendError(error);

@@ -8,6 +8,7 @@ import dev.slm.openai.ChunkStream;
 import dev.slm.openai.CompletionRequest;
 import dev.slm.openai.OpenAiRequest;
 import dev.slm.server.backend.Backend;
+import dev.slm.server.backend.BackendException;
 import dev.slm.server.backend.ModelRouter;
 import dev.slm.server.backend.TextRequest;
 import dev.slm.server.metrics.ServerMetrics;
@@ -19,11 +20,11 @@ import java.time.Instant;
  * answering with the same validation and the same OpenAI answers ({@link GeneratedAnswer}) as a
  * request that is not routed.
  *
- * <p>Failures a route may escalate become {@link LocalFailureException}s carrying the server's
- * {@link ApiException} as their cause, so a request that stays here still gets the server's usual
- * error: 404 or a failed load = model missing, 429 = queue full, 503 {@code memory_budget} = out of
- * memory, other 5xx = error. A 4xx about the request itself (or a 504) is thrown as it is: another
- * model would not answer it better.
+ * <p>Failures a route may escalate become {@link LocalFailureException}s carrying the backend's
+ * {@link BackendException} as their cause, so a request that stays here still gets the server's usual
+ * error: a missing model or a failed load = model missing, busy = queue full, out of memory = out of
+ * memory, a crash or another failure = error. A request the model rejected, or one out of time, is
+ * thrown as it is: another model would not answer it better.
  */
 final class BackendAnswerer implements LocalAnswerer {
     private final ModelRouter models;
@@ -40,7 +41,7 @@ final class BackendAnswerer implements LocalAnswerer {
     public ObjectNode complete(CompletionRequest request) {
         try (GeneratedAnswer answer = start(request)) {
             return answer.whole();
-        } catch (ApiException e) {
+        } catch (BackendException e) {
             throw failure(e);
         }
     }
@@ -50,7 +51,7 @@ final class BackendAnswerer implements LocalAnswerer {
         GeneratedAnswer answer;
         try {
             answer = start(request);
-        } catch (ApiException e) {
+        } catch (BackendException e) {
             throw failure(e);
         }
         return new ChunkStream() {
@@ -58,7 +59,7 @@ final class BackendAnswerer implements LocalAnswerer {
             public ObjectNode next() {
                 try {
                     return answer.next();
-                } catch (ApiException e) {
+                } catch (BackendException e) {
                     throw failure(e);
                 }
             }
@@ -79,23 +80,22 @@ final class BackendAnswerer implements LocalAnswerer {
         return new GeneratedAnswer(backend.generate(text), parsed.format(), backend.model(), metrics, startNanos);
     }
 
-    private static RuntimeException failure(ApiException e) {
-        Kind kind = switch (e.status()) {
-            case 404 -> Kind.MODEL_MISSING;
-            case 429 -> Kind.QUEUE_FULL;
-            case 503 -> switch (e.code()) {
-                case "memory_budget" -> Kind.OUT_OF_MEMORY;
-                case "model_load_failed", "runner_failed" -> Kind.MODEL_MISSING;
-                default -> Kind.ERROR;
-            };
-            default -> e.status() >= 500 && e.status() != 504 ? Kind.ERROR : null;
+    /** A failure a route may escalate becomes the router's; the rest stay the server's own. */
+    static RuntimeException failure(BackendException e) {
+        Kind kind = switch (e.kind()) {
+            case MISSING, NOT_LOADED -> Kind.MODEL_MISSING;
+            case BUSY -> Kind.QUEUE_FULL;
+            case OUT_OF_MEMORY -> Kind.OUT_OF_MEMORY;
+            case CRASHED, STOPPED, FAILED -> Kind.ERROR;
+            // Another model would not answer these better: a request the model refused, a deadline spent.
+            case REJECTED, TIMEOUT -> null;
         };
         return kind == null ? e : new LocalFailureException(kind, e.getMessage(), e);
     }
 
     /** The server's own error for a local failure the router did not escalate. */
     static ApiException asApiException(LocalFailureException e) {
-        return e.getCause() instanceof ApiException api ? api
-                : ApiException.unavailable("local_failure", e.getMessage());
+        return e.getCause() instanceof BackendException backend ? ApiException.of(backend)
+                : new ApiException(503, "server_error", "local_failure", null, e.getMessage());
     }
 }

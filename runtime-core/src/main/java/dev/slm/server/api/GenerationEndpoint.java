@@ -8,6 +8,7 @@ import dev.slm.openai.ImageLimits;
 import dev.slm.openai.ImageParts;
 import dev.slm.openai.LlamaServerRequest;
 import dev.slm.openai.OpenAiRequest;
+import dev.slm.server.backend.BackendException;
 import dev.slm.server.backend.Backend;
 import dev.slm.server.backend.ModelRouter;
 import java.io.IOException;
@@ -104,7 +105,7 @@ final class GenerationEndpoint implements PathHandler {
         Backend backend;
         try {
             backend = router.route(body.path("model").asText());
-        } catch (ApiException notLocal) {
+        } catch (BackendException notLocal) {
             return;  // a route name, or unknown: answered below
         }
         backend.defaults().applyTo(body, chat);

@@ -3,6 +3,7 @@ package dev.slm.server.api;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slm.openai.OpenAiRequest;
 import dev.slm.server.backend.Backend;
+import dev.slm.server.backend.BackendException;
 import dev.slm.server.backend.TextRequest;
 import dev.slm.server.backend.TextStream;
 import dev.slm.server.metrics.ServerMetrics;
@@ -52,8 +53,9 @@ final class GenerationResponder {
                 sse.send(chunk);
                 try {
                     chunk = chunks.next();
-                } catch (ApiException e) {
+                } catch (ApiException | BackendException failure) {
                     // Too late for a status code: the stream ends with an error event, as OpenAI's does.
+                    ApiException e = ApiException.from(failure);
                     metrics.errors.inc(e.code());
                     log.warn("stream for model '{}' failed: {}", model, e.getMessage());
                     sse.error(ApiExchange.errorBody(e));

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slm.engine.OpenAiCall;
 import dev.slm.engine.Usage;
 import dev.slm.openai.LlamaServerRequest;
+import dev.slm.server.backend.BackendException;
 import dev.slm.server.backend.Backend;
 import dev.slm.server.metrics.ServerMetrics;
 import java.io.IOException;
@@ -67,7 +68,8 @@ final class LlamaServerResponder {
     private String next(OpenAiCall call, ApiExchange.EventStream sse, String model) throws IOException {
         try {
             return call.nextChunk();
-        } catch (ApiException e) {
+        } catch (ApiException | BackendException failure) {
+            ApiException e = ApiException.from(failure);
             metrics.errors.inc(e.code());
             log.warn("stream for model '{}' failed: {}", model, e.getMessage());
             sse.error(ApiExchange.errorBody(e));

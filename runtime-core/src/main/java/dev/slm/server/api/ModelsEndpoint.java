@@ -3,6 +3,7 @@ package dev.slm.server.api;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slm.server.backend.ModelCard;
+import dev.slm.server.backend.BackendException;
 import dev.slm.server.backend.ModelRouter;
 import java.io.IOException;
 
@@ -27,7 +28,7 @@ final class ModelsEndpoint implements PathHandler {
         }
         String id = path.substring("/v1/models/".length());
         ModelCard card = router.models().stream().filter(m -> m.id().equals(id)).findFirst()
-                .orElseThrow(() -> ApiException.modelNotFound(id));
+                .orElseThrow(() -> ApiException.of(BackendException.missing(id)));
         ex.sendJson(200, card(card));
     }
 

@@ -1,6 +1,5 @@
 package dev.slm.server.backend;
 
-import dev.slm.server.api.ApiException;
 import dev.slm.engine.OpenAiCall;
 import java.time.Instant;
 import java.util.List;
@@ -18,7 +17,7 @@ public interface Backend {
     /**
      * Starts a generation.
      *
-     * @throws ApiException 429 when busy, 503 when it cannot serve now, 400 for a request it cannot take
+     * @throws BackendException busy, not loaded, out of memory, stopped, or rejected (a request it cannot take)
      */
     TextStream generate(TextRequest request);
 
@@ -26,10 +25,10 @@ public interface Backend {
      * Starts a request answered by llama.cpp's own OpenAI handler of {@code route} (tool calls, which
      * slm's own generation path does not do); {@code body} is llama-server's request body.
      *
-     * @throws ApiException as {@link #generate}; 400 where this backend has no such handler
+     * @throws BackendException as {@link #generate}; rejected where this backend has no such handler
      */
     default OpenAiCall openAi(String route, String body, Instant deadline) {
-        throw ApiException.invalid(null, "model '" + model() + "' cannot answer this request: it needs llama.cpp's own "
+        throw BackendException.rejected(null, "model '" + model() + "' cannot answer this request: it needs llama.cpp's own "
                 + route + " handler");
     }
 

@@ -1,6 +1,5 @@
 package dev.slm.server.backend;
 
-import dev.slm.server.api.ApiException;
 import java.util.List;
 
 /**
@@ -10,7 +9,7 @@ import java.util.List;
  */
 public interface ModelRouter {
 
-    /** @throws ApiException 404 for a name no backend serves */
+    /** @throws BackendException missing, for a name no backend serves */
     Backend route(String model);
 
     List<ModelCard> models();
@@ -23,9 +22,9 @@ public interface ModelRouter {
     /**
      * Unloads a model now (`slm stop`); its running requests fail with 503. Returns whether it was loaded.
      *
-     * @throws ApiException 404 for a name no backend serves
+     * @throws BackendException missing, for a name no backend serves
      */
     default boolean unload(String model) {
-        throw ApiException.modelNotFound(model);
+        throw BackendException.missing(model);
     }
 }

@@ -2,7 +2,6 @@ package dev.slm.server.backend;
 
 import dev.slm.engine.Completion;
 import dev.slm.engine.GenerationEvent;
-import dev.slm.server.api.ApiException;
 
 /**
  * A generation being answered by a backend: {@link GenerationEvent.Token}s, then one {@link Completion}.
@@ -14,7 +13,7 @@ public interface TextStream extends AutoCloseable {
     /**
      * The next event; blocks until it comes.
      *
-     * @throws ApiException when the generation fails, its backend goes away, or the request's deadline passes
+     * @throws BackendException when the generation fails, its backend goes away, or the request's deadline passes
      */
     GenerationEvent next();
 

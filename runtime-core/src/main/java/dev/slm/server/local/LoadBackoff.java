@@ -1,8 +1,7 @@
 package dev.slm.server.local;
 
-import dev.slm.server.api.ApiException;
+import dev.slm.server.backend.BackendException;
 import java.time.Duration;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,15 +21,14 @@ final class LoadBackoff {
     private long retryAtNanos;
     private String lastError;
 
-    /** @throws ApiException 503 while the model is backing off */
+    /** @throws BackendException not loaded, while the model is backing off */
     void check(String model) {
         long wait = retryAtNanos - System.nanoTime();
         if (failures > 0 && wait > 0) {
             long seconds = Math.max(1, (wait + 999_999_999L) / 1_000_000_000L);
-            throw new ApiException(503, "server_error", "model_load_failed", null,
+            throw BackendException.notLoaded("model_load_failed",
                     "model '" + model + "' failed to load " + failures + (failures == 1 ? " time" : " times") + " (last: "
-                            + lastError + "); the next attempt is in " + seconds + " s",
-                    Map.of("Retry-After", Long.toString(seconds)));
+                            + lastError + "); the next attempt is in " + seconds + " s", (int) seconds);
         }
     }
 
@@ -54,7 +52,7 @@ final class LoadBackoff {
     }
 
     /** Failures of the model or its runner count; the server shutting down or a request interrupted do not. */
-    static boolean counts(ApiException e) {
-        return !e.code().equals("shutting_down") && !e.code().equals("interrupted");
+    static boolean counts(BackendException e) {
+        return e.kind() != BackendException.Kind.STOPPED;
     }
 }

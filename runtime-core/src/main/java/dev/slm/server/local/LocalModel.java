@@ -1,7 +1,7 @@
 package dev.slm.server.local;
 
 import dev.slm.gguf.GgufFile;
-import dev.slm.server.api.ApiException;
+import dev.slm.server.backend.BackendException;
 import dev.slm.server.backend.Backend;
 import dev.slm.server.backend.RequestDefaults;
 import dev.slm.server.backend.Embeddings;
@@ -90,7 +90,7 @@ public final class LocalModel implements Backend {
     @Override
     public Embeddings embed(List<String> inputs, Instant deadline) {
         if (!config.options().embeddings()) {
-            throw ApiException.invalid("model", "model '" + config.name() + "' is not set up for embeddings: set 'embeddings = true' in its [model."
+            throw BackendException.rejected("model", "model '" + config.name() + "' is not set up for embeddings: set 'embeddings = true' in its [model."
                     + config.name() + "] section");
         }
         return withSlot(deadline, (runner, done) -> {
@@ -182,7 +182,7 @@ public final class LocalModel implements Backend {
             r = owner.startRunner(this, this::onCrash);
         } catch (RuntimeException e) {
             owner.releaseMemory(this);
-            if (e instanceof ApiException a && LoadBackoff.counts(a)) {
+            if (e instanceof BackendException a && LoadBackoff.counts(a)) {
                 trouble = backoff.failed(config.name(), a.getMessage());
             }
             throw e;
@@ -238,7 +238,7 @@ public final class LocalModel implements Backend {
                 return false;
             }
             runner = null;
-            r.stop(Duration.ofSeconds(5), ApiException.unavailable("model_unloaded", "model '" + config.name() + "' was unloaded"));
+            r.stop(Duration.ofSeconds(5), BackendException.stopped("model_unloaded", "model '" + config.name() + "' was unloaded"));
             owner.releaseMemory(this);
             return true;
         } finally {
@@ -247,7 +247,7 @@ public final class LocalModel implements Backend {
     }
 
     /** Ends the runner whatever it is doing; its requests fail with {@code reason}. */
-    void unload(ApiException reason) {
+    void unload(BackendException reason) {
         lock.lock();
         try {
             RunnerProcess r = runner;
@@ -262,7 +262,7 @@ public final class LocalModel implements Backend {
     }
 
     /** Cancels what runs and fails what waits, for a shutdown past its grace period. */
-    void abortAll(ApiException reason) {
+    void abortAll(BackendException reason) {
         gate.abort();
         RunnerProcess r = runner;
         if (r != null) {

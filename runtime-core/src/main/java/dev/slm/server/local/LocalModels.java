@@ -3,7 +3,7 @@ package dev.slm.server.local;
 import dev.slm.SlmException;
 import dev.slm.gguf.GgufFile;
 import dev.slm.gguf.GgufReader;
-import dev.slm.server.api.ApiException;
+import dev.slm.server.backend.BackendException;
 import dev.slm.server.backend.Backend;
 import dev.slm.server.backend.LoadedModel;
 import dev.slm.server.backend.ModelCard;
@@ -107,7 +107,7 @@ public final class LocalModels implements ModelRouter, AutoCloseable {
     public Backend route(String model) {
         LocalModel m = models.get(model);
         if (m == null) {
-            throw ApiException.modelNotFound(model);
+            throw BackendException.missing(model);
         }
         return m;
     }
@@ -138,10 +138,10 @@ public final class LocalModels implements ModelRouter, AutoCloseable {
     public boolean unload(String model) {
         LocalModel m = models.get(model);
         if (m == null) {
-            throw ApiException.modelNotFound(model);
+            throw BackendException.missing(model);
         }
         boolean was = m.loaded();
-        m.unload(ApiException.unavailable("model_unloaded", "model '" + model + "' was stopped (slm stop)"));
+        m.unload(BackendException.stopped("model_unloaded", "model '" + model + "' was stopped (slm stop)"));
         if (was) {
             log.info("model '{}' unloaded on request (slm stop)", model);
         }
@@ -172,7 +172,7 @@ public final class LocalModels implements ModelRouter, AutoCloseable {
         lastPreloadAttempt.put(m, System.nanoTime());
         try {
             m.ensureLoaded();
-        } catch (ApiException e) {
+        } catch (BackendException e) {
             log.error("preloading model '{}' failed: {}", m.model(), e.getMessage());
         }
     }
@@ -201,7 +201,7 @@ public final class LocalModels implements ModelRouter, AutoCloseable {
     }
 
     /** Fails every queued request and cancels every running one, with {@code reason}. */
-    public void abortAll(ApiException reason) {
+    public void abortAll(BackendException reason) {
         models.values().forEach(m -> m.abortAll(reason));
     }
 
@@ -210,13 +210,13 @@ public final class LocalModels implements ModelRouter, AutoCloseable {
     public void close() {
         closing = true;
         housekeeping.shutdownNow();
-        ApiException reason = ApiException.unavailable("shutting_down", "the server is shutting down");
+        BackendException reason = BackendException.stopped("shutting_down", "the server is shutting down");
         models.values().forEach(m -> m.unload(reason));
     }
 
     RunnerProcess startRunner(LocalModel m, Consumer<RunnerProcess> onCrash) {
         if (closing) {
-            throw ApiException.unavailable("shutting_down", "the server is shutting down");
+            throw BackendException.stopped("shutting_down", "the server is shutting down");
         }
         long memoryLimit = config.limits().runnerMemoryLimit(m.estimate().total());
         return RunnerProcess.start(m.model(), m.config().path(), m.config().options(), config.nativeLibraryDir(),
@@ -228,7 +228,7 @@ public final class LocalModels implements ModelRouter, AutoCloseable {
      * Makes room for {@code m} in the memory budget, unloading idle models (least recently used first)
      * when needed.
      *
-     * @throws ApiException 503 when even unloading every idle model leaves too little room
+     * @throws BackendException out of memory when even unloading every idle model leaves too little room
      */
     void reserveMemory(LocalModel m) {
         budgetLock.lock();
@@ -244,7 +244,7 @@ public final class LocalModels implements ModelRouter, AutoCloseable {
                         .toList();
                 if (idle.isEmpty() || System.nanoTime() > giveUp) {
                     List<String> holders = reserved.keySet().stream().filter(v -> v != m).map(LocalModel::model).toList();
-                    throw ApiException.unavailable("memory_budget", "model '" + m.model() + "' needs about "
+                    throw BackendException.outOfMemory("model '" + m.model() + "' needs about "
                             + RunnerMemoryEstimate.mib(need) + " but only " + RunnerMemoryEstimate.mib(Math.max(0, budget - used()))
                             + " of the " + RunnerMemoryEstimate.mib(budget) + " memory budget is free and the models holding the rest "
                             + holders + " are busy: retry later, or raise memory_budget");
@@ -278,7 +278,7 @@ public final class LocalModels implements ModelRouter, AutoCloseable {
             Thread.sleep(ms);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw ApiException.unavailable("interrupted", "the request was interrupted");
+            throw BackendException.stopped("interrupted", "the request was interrupted");
         }
     }
 

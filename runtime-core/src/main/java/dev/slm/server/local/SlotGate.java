@@ -1,6 +1,6 @@
 package dev.slm.server.local;
 
-import dev.slm.server.api.ApiException;
+import dev.slm.server.backend.BackendException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.locks.Condition;
@@ -55,17 +55,17 @@ final class SlotGate {
                 return new Permit();
             }
             if (waiting >= queue) {
-                throw ApiException.busy(model, 1);
+                throw BackendException.busy(model, 1);
             }
             waiting++;
             try {
                 while (active >= slots) {
                     if (aborted) {
-                        throw ApiException.unavailable("shutting_down", "the server is shutting down; this request waited in vain");
+                        throw BackendException.stopped("shutting_down", "the server is shutting down; this request waited in vain");
                     }
                     long nanos = Duration.between(Instant.now(), deadline).toNanos();
                     if (nanos <= 0) {
-                        throw ApiException.timeout("waited for a free slot of model '" + model
+                        throw BackendException.timeout("waited for a free slot of model '" + model
                                 + "' until the request_timeout ran out");
                     }
                     freed.awaitNanos(nanos);
@@ -77,7 +77,7 @@ final class SlotGate {
                 return new Permit();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw ApiException.unavailable("interrupted", "the request was interrupted while queued");
+                throw BackendException.stopped("interrupted", "the request was interrupted while queued");
             } finally {
                 waiting--;
             }
@@ -88,7 +88,7 @@ final class SlotGate {
 
     private void checkOpen() {
         if (closed) {
-            throw ApiException.unavailable("shutting_down", "the server is shutting down");
+            throw BackendException.stopped("shutting_down", "the server is shutting down");
         }
     }
 

@@ -4,7 +4,7 @@ import dev.slm.engine.Completion;
 import dev.slm.engine.GenerationEvent;
 import dev.slm.engine.Timings;
 import dev.slm.engine.Usage;
-import dev.slm.server.api.ApiException;
+import dev.slm.server.backend.BackendException;
 import dev.slm.server.backend.TextStream;
 import java.time.Duration;
 import java.time.Instant;
@@ -54,7 +54,7 @@ final class RunnerCall implements TextStream {
     }
 
     /** The runner died or is being stopped: the consumer gets {@code error}. */
-    void abort(ApiException error) {
+    void abort(BackendException error) {
         events.add(error);
         end();
     }
@@ -84,7 +84,7 @@ final class RunnerCall implements TextStream {
     /**
      * The runner's next message for this call, waiting until the request's deadline.
      *
-     * @throws ApiException for a failure, a runner gone, the deadline passed or an interrupt (the
+     * @throws BackendException for a failure, a runner gone, the deadline passed or an interrupt (the
      *                      client went away); each but a failure cancels the call
      */
     RunnerMessage take() {
@@ -99,21 +99,21 @@ final class RunnerCall implements TextStream {
             Thread.currentThread().interrupt();
             cancel();
             consumed = true;
-            throw ApiException.unavailable("interrupted", "the request was interrupted");
+            throw BackendException.stopped("interrupted", "the request was interrupted");
         }
         if (event == null) {
             cancel();
             consumed = true;
-            throw ApiException.timeout("the request took longer than the server's request_timeout and was stopped");
+            throw BackendException.timeout("the request took longer than the server's request_timeout and was stopped");
         }
         switch (event) {
             case RunnerMessage.Failed f -> {
                 consumed = true;
                 throw f.rejected()
-                        ? new ApiException(400, "invalid_request_error", "rejected_by_model", null, f.message())
-                        : new ApiException(500, "server_error", "generation_failed", null, f.message());
+                        ? BackendException.rejected(null, f.message())
+                        : BackendException.failed(f.message());
             }
-            case ApiException e -> {
+            case BackendException e -> {
                 consumed = true;
                 throw e;
             }

@@ -1,14 +1,13 @@
 package dev.slm.server.runner;
 
 import dev.slm.engine.OpenAiCall;
-import dev.slm.server.api.ApiException;
 
 /**
  * An {@link OpenAiCall} answered in a runner: llama.cpp's status and body, or its stream, relayed
  * message by message ({@link RunnerMessage.Chunk}s, then an {@link RunnerMessage.Answer}). The
  * first call to any accessor waits for the runner's first message.
  *
- * <p>Failures are {@link ApiException}s, as for a {@link RunnerCall}: a deadline passed, a runner
+ * <p>Failures are {@link dev.slm.server.backend.BackendException}s, as for a {@link RunnerCall}: a deadline passed, a runner
  * gone, a request the model refused.
  */
 final class RunnerOpenAiCall implements OpenAiCall {

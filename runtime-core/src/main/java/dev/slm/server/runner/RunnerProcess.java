@@ -3,7 +3,7 @@ package dev.slm.server.runner;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.slm.engine.ModelOptions;
 import dev.slm.engine.OpenAiCall;
-import dev.slm.server.api.ApiException;
+import dev.slm.server.backend.BackendException;
 import dev.slm.server.backend.Embeddings;
 import dev.slm.server.backend.Prompt;
 import dev.slm.server.backend.TextRequest;
@@ -64,7 +64,7 @@ public final class RunnerProcess {
      * Once loaded, it must answer a heartbeat within {@code stallTimeout}, or it is taken for frozen,
      * killed, and reported through {@code onCrash} like any runner that dies.
      *
-     * @throws ApiException 503 when the process cannot start, the model does not load, or loading takes longer than {@code timeout}
+     * @throws BackendException not loaded when the process cannot start, the model does not load, or loading takes longer than {@code timeout}
      */
     public static RunnerProcess start(String model, Path path, ModelOptions options, Optional<Path> nativeLibraryDir,
                                       List<String> command, Duration timeout, Duration stallTimeout,
@@ -75,7 +75,7 @@ public final class RunnerProcess {
                     .redirectError(ProcessBuilder.Redirect.INHERIT)
                     .start();
         } catch (IOException e) {
-            throw ApiException.unavailable("runner_failed", "cannot start a runner process for model '" + model + "': " + e.getMessage());
+            throw BackendException.notLoaded("runner_failed", "cannot start a runner process for model '" + model + "': " + e.getMessage());
         }
         RunnerProcess runner = new RunnerProcess(model, process, stallTimeout, onCrash);
         Thread.ofPlatform().daemon().name("slm-runner-" + model + "-" + process.pid()).start(runner::readLoop);
@@ -89,19 +89,19 @@ public final class RunnerProcess {
             return runner;
         } catch (TimeoutException e) {
             runner.kill();
-            throw ApiException.unavailable("model_load_failed", "model '" + model + "' did not load within "
+            throw BackendException.notLoaded("model_load_failed", "model '" + model + "' did not load within "
                     + timeout.toSeconds() + " s (load_timeout): it may be too large for this machine");
         } catch (ExecutionException e) {
             runner.kill();
-            throw e.getCause() instanceof ApiException a ? a
-                    : ApiException.unavailable("model_load_failed", "model '" + model + "' failed to load: " + e.getCause().getMessage());
+            throw e.getCause() instanceof BackendException a ? a
+                    : BackendException.notLoaded("model_load_failed", "model '" + model + "' failed to load: " + e.getCause().getMessage());
         } catch (IOException e) {
             runner.kill();
-            throw ApiException.unavailable("model_load_failed", "runner for model '" + model + "' exited while loading: " + runner.exitDescription());
+            throw BackendException.notLoaded("model_load_failed", "runner for model '" + model + "' exited while loading: " + runner.exitDescription());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             runner.kill();
-            throw ApiException.unavailable("interrupted", "loading model '" + model + "' was interrupted");
+            throw BackendException.stopped("interrupted", "loading model '" + model + "' was interrupted");
         }
     }
 
@@ -168,18 +168,18 @@ public final class RunnerProcess {
             RunnerMessage m = answer.get(Math.max(1, Duration.between(Instant.now(), deadline).toMillis()), TimeUnit.MILLISECONDS);
             return switch (m) {
                 case RunnerMessage.Embedding e -> new Embeddings(e.vectors(), e.promptTokens());
-                case RunnerMessage.Failed f -> throw ApiException.invalid("input", f.message());
+                case RunnerMessage.Failed f -> throw BackendException.rejected("input", f.message());
                 default -> throw new IllegalStateException("unexpected answer " + m);
             };
         } catch (IOException e) {
             throw crashed();
         } catch (ExecutionException e) {
-            throw e.getCause() instanceof ApiException a ? a : crashed();
+            throw e.getCause() instanceof BackendException a ? a : crashed();
         } catch (TimeoutException e) {
-            throw ApiException.timeout("the embedding took longer than the server's request_timeout");
+            throw BackendException.timeout("the embedding took longer than the server's request_timeout");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw ApiException.unavailable("interrupted", "the request was interrupted");
+            throw BackendException.stopped("interrupted", "the request was interrupted");
         } finally {
             embeddings.remove(id);
         }
@@ -203,7 +203,7 @@ public final class RunnerProcess {
     }
 
     /** Fails every request in flight with {@code reason} and asks the runner to stop them. */
-    public void abortAll(ApiException reason) {
+    public void abortAll(BackendException reason) {
         for (RunnerCall call : List.copyOf(calls.values())) {
             sendQuietly(new RunnerMessage.Cancel(call.id()));
             call.abort(reason);
@@ -215,7 +215,7 @@ public final class RunnerProcess {
      * Ends the runner: closing its stdin makes it exit, which returns all of its memory to the
      * system; one that does not exit within {@code wait} is killed.
      */
-    public void stop(Duration wait, ApiException reasonForRequests) {
+    public void stop(Duration wait, BackendException reasonForRequests) {
         stopping = true;
         abortAll(reasonForRequests);
         try {
@@ -302,7 +302,7 @@ public final class RunnerProcess {
         switch (message) {
             case RunnerMessage.Ready r -> ready.complete(r);
             case RunnerMessage.LoadFailed f -> ready.completeExceptionally(
-                    ApiException.unavailable("model_load_failed", "model '" + model + "' failed to load: " + f.message()));
+                    BackendException.notLoaded("model_load_failed", "model '" + model + "' failed to load: " + f.message()));
             case RunnerMessage.Token t -> deliver(t.id(), t);
             case RunnerMessage.Done d -> deliver(d.id(), d);
             case RunnerMessage.Chunk c -> deliver(c.id(), c);
@@ -345,7 +345,7 @@ public final class RunnerProcess {
         boolean wasLoaded = ready.isDone() && !ready.isCompletedExceptionally();
         exited.complete(how);
         // Dying while loading is reported by start(), to the request that is waiting for the load.
-        ready.completeExceptionally(ApiException.unavailable("model_load_failed",
+        ready.completeExceptionally(BackendException.notLoaded("model_load_failed",
                 "the runner for model '" + model + "' exited while loading (" + how + "); its log lines say why"));
         if (stopping) {
             log.info("runner for model '{}' (pid {}) ended", model, pid());
@@ -356,7 +356,7 @@ public final class RunnerProcess {
         }
         log.warn("runner for model '{}' (pid {}) {} ({}); its requests fail with 503 and a new one takes its place",
                 model, pid(), stalled ? "was killed for not answering" : "exited unexpectedly", how);
-        ApiException crash = crashed();
+        BackendException crash = crashed();
         for (RunnerCall call : List.copyOf(calls.values())) {
             call.abort(crash);
         }
@@ -364,12 +364,12 @@ public final class RunnerProcess {
         onCrash.accept(this);
     }
 
-    private ApiException crashed() {
+    private BackendException crashed() {
         if (stalled) {
-            return ApiException.unavailable("runner_stalled", "the runner process for model '" + model
+            return BackendException.crashed("runner_stalled", "the runner process for model '" + model
                     + "' stopped answering and was replaced; retry");
         }
-        return ApiException.unavailable("runner_crashed", "the runner process for model '" + model + "' exited unexpectedly ("
+        return BackendException.crashed("runner_crashed", "the runner process for model '" + model + "' exited unexpectedly ("
                 + exitDescription() + "); retry: the next request starts a new one");
     }
 
