@@ -37,7 +37,7 @@ class OpenAiNodeClientTest {
         for (String f : new String[] {"package.json", "package-lock.json", "client.mjs", "tools.mjs"}) {
             Files.copy(source.resolve(f), dir.resolve(f), StandardCopyOption.REPLACE_EXISTING);
         }
-        if (!Files.isDirectory(dir.resolve("node_modules/openai"))) {
+        if (!Files.isDirectory(dir.resolve("node_modules/openai")) || !Files.isDirectory(dir.resolve("node_modules/ollama"))) {
             ExternalTool install = ExternalTool.run(dir, 300, "npm", "ci", "--no-audit", "--no-fund", "--loglevel=error");
             assumeTrue(install.exitCode() == 0, "npm ci could not install the openai package (offline?): " + install.tail());
         }
