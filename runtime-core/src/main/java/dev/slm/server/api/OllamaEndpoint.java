@@ -12,6 +12,7 @@ import dev.slm.ollama.OllamaRequest;
 import dev.slm.openai.CompletionEndpoint;
 import dev.slm.openai.LlamaServerRequest;
 import dev.slm.openai.OpenAiRequest;
+import dev.slm.server.backend.BackendException;
 import dev.slm.server.backend.Backend;
 import dev.slm.server.backend.ModelRouter;
 import dev.slm.server.backend.TextRequest;
@@ -118,8 +119,8 @@ final class OllamaEndpoint implements PathHandler {
     private GenerationEvent next(TextStream events, ApiExchange.LineStream lines) throws IOException {
         try {
             return events.next();
-        } catch (ApiException e) {
-            metrics.errors.inc(e.code());
+        } catch (BackendException e) {
+            metrics.errors.inc(ApiException.of(e).code());
             lines.send(ApiExchange.JSON.createObjectNode().put("error", e.getMessage()));
             return null;
         }

@@ -7,6 +7,7 @@ import dev.slm.engine.Usage;
 import dev.slm.gguf.GgufFile;
 import dev.slm.openai.InvalidRequestException;
 import dev.slm.openai.RequestFields;
+import dev.slm.server.backend.BackendException;
 import dev.slm.server.backend.Backend;
 import dev.slm.server.backend.Embeddings;
 import dev.slm.server.backend.LoadedModel;
@@ -159,7 +160,7 @@ final class OllamaInfoEndpoint {
     private GgufFile header(String model) {
         try {
             return router.route(model).header();
-        } catch (ApiException notLocal) {
+        } catch (BackendException notLocal) {
             return null;
         }
     }
