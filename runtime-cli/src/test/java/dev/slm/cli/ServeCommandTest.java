@@ -59,9 +59,9 @@ class ServeCommandTest {
         new ModelImport(ModelStore.at(models)).importFile(FixtureModel.path(), "stories");
         Path stored = ModelStore.at(models).modelFile("stories").orElseThrow();
         Result r = slm("serve", "--config", example.toString(), "--set", "models_dir=" + models,
-                "--set", "model.qwen2.5-0.5b.model=stories", "--set", "model.qwen2.5-0.5b.context=2048", "--check-config");
+                "--set", "model.qwen3-0.6b.model=stories", "--set", "model.qwen3-0.6b.context=2048", "--check-config");
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().contains("model qwen2.5-0.5b: " + stored + " ("), r.out());
+        assertTrue(r.out().contains("model qwen3-0.6b: " + stored + " ("), r.out());
     }
 
     @Test
