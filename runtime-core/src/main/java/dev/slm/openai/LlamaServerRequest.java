@@ -19,11 +19,34 @@ import dev.slm.engine.SamplingOptions;
  *
  * @param body the body as llama.cpp's handler reads it ({@code max_tokens} set to the cap when absent)
  */
-public record LlamaServerRequest(String model, boolean stream, String body) {
+public record LlamaServerRequest(String route, String model, boolean stream, String body) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** The route of llama.cpp's handler. */
+    /** The route of llama.cpp's chat handler. */
     public static final String ROUTE = "/v1/chat/completions";
+    public static final String TEXT_ROUTE = "/v1/completions";
+    public static final String RESPONSES_ROUTE = "/v1/responses";
+
+    /**
+     * llama.cpp's own request fields, and OpenAI's that only its sampler applies: a request with any
+     * of them is answered by llama.cpp's handler, which applies them (slm's own path would ignore
+     * or refuse them).
+     */
+    public static final java.util.Set<String> LLAMA_FIELDS = java.util.Set.of("grammar", "json_schema", "n_predict",
+            "typical_p", "mirostat", "mirostat_tau", "mirostat_eta", "cache_prompt", "logit_bias", "presence_penalty",
+            "frequency_penalty", "logprobs", "top_logprobs", "n_probs", "dry_multiplier", "dry_base", "dry_allowed_length",
+            "dry_penalty_last_n", "xtc_probability", "xtc_threshold", "top_n_sigma", "repeat_last_n", "ignore_eos");
+
+    /** Whether the body carries a field only llama.cpp's handler applies ({@link #LLAMA_FIELDS}). */
+    public static boolean wantsLlamaFields(ObjectNode body) {
+        for (String name : LLAMA_FIELDS) {
+            JsonNode n = body.get(name);
+            if (n != null && !n.isNull() && !(n.isBoolean() && !n.booleanValue())) {
+                return true;
+            }
+        }
+        return false;
+    }
 
     /** Whether this chat body needs llama.cpp's handler: tools, late system messages, images. */
     public static boolean wanted(ObjectNode body) {
@@ -32,6 +55,9 @@ public record LlamaServerRequest(String model, boolean stream, String body) {
         }
         if (body.has("lora")) {
             return true;  // adapters chosen per request: llama.cpp's handler reads the field itself
+        }
+        if (wantsLlamaFields(body)) {
+            return true;
         }
         if (present(body.get("tools")) || present(body.get("tool_choice")) || present(body.get("functions"))) {
             return true;
@@ -73,7 +99,6 @@ public record LlamaServerRequest(String model, boolean stream, String body) {
      */
     public static LlamaServerRequest parse(ObjectNode body, int maxTokens) {
         RequestFields f = new RequestFields(body);
-        String model = f.requiredString("model");
         ArrayNode messages = f.array("messages");
         if (messages == null || messages.isEmpty()) {
             throw InvalidRequestException.missing("messages", "'messages' is required and must not be empty");
@@ -81,17 +106,63 @@ public record LlamaServerRequest(String model, boolean stream, String body) {
         f.unsupported("functions", "use 'tools' (OpenAI's deprecated 'functions' is not read)");
         tools(f);
         loraIds(body);
-        boolean stream = f.bool("stream", false);
-        // The sampling fields are checked as for any request (ranges, the token cap, the schema).
-        ObjectNode sampling = body.deepCopy();
-        sampling.remove(java.util.List.of("tools", "tool_choice", "parallel_tool_calls", "messages"));
-        SamplingOptions options = SamplingRequest.parse(new RequestFields(sampling), maxTokens);
+        return checked(ROUTE, body, maxTokens);
+    }
+
+    /** A {@code /v1/completions} body with llama.cpp's fields ({@link #wantsLlamaFields}). */
+    public static LlamaServerRequest parseText(ObjectNode body, int maxTokens) {
+        RequestFields f = new RequestFields(body);
+        JsonNode prompt = f.raw("prompt");
+        if (prompt == null || !(prompt.isTextual() || prompt.isArray())) {
+            throw InvalidRequestException.missing("prompt", "'prompt' is required: a string");
+        }
+        return checked(TEXT_ROUTE, body, maxTokens);
+    }
+
+    /**
+     * A {@code /v1/responses} body (OpenAI's Responses API: {@code input}, {@code instructions},
+     * {@code tools}), answered by llama.cpp's own handler; {@code max_output_tokens} is held to the cap.
+     */
+    public static LlamaServerRequest parseResponses(ObjectNode body, int maxTokens) {
+        RequestFields f = new RequestFields(body);
+        String model = f.requiredString("model");
+        if (f.raw("input") == null) {
+            throw InvalidRequestException.missing("input", "'input' is required");
+        }
+        boolean capped = maxTokens != OpenAiRequest.NO_TOKEN_CAP;
+        Long most = f.integer("max_output_tokens", 1, capped ? maxTokens : Integer.MAX_VALUE);
         ObjectNode forLlama = body.deepCopy();
+        if (most == null && capped) {
+            forLlama.put("max_output_tokens", maxTokens);
+        }
+        return new LlamaServerRequest(RESPONSES_ROUTE, model, f.bool("stream", false), forLlama.toString());
+    }
+
+    /** What slm checks in any body it hands to llama.cpp: the model, the token cap, the sampling ranges. */
+    private static LlamaServerRequest checked(String route, ObjectNode body, int maxTokens) {
+        RequestFields f = new RequestFields(body);
+        String model = f.requiredString("model");
+        boolean stream = f.bool("stream", false);
+        ObjectNode forLlama = body.deepCopy();
+        // llama.cpp's n_predict overrides max_tokens: it is held to the same cap.
+        JsonNode nPredict = forLlama.remove("n_predict");
+        if (nPredict != null && !nPredict.isNull() && !(nPredict.isIntegralNumber() && nPredict.asLong() < 0)) {
+            if (forLlama.hasNonNull("max_tokens") || forLlama.hasNonNull("max_completion_tokens")) {
+                throw InvalidRequestException.invalid("n_predict", "'n_predict' and 'max_tokens' say the same: send one");
+            }
+            forLlama.set("max_tokens", nPredict);
+        }
+        // The sampling fields are checked as for any request (ranges, the token cap, the schema);
+        // what only llama.cpp applies is its to check.
+        ObjectNode sampling = forLlama.deepCopy();
+        sampling.remove(java.util.List.of("tools", "tool_choice", "parallel_tool_calls", "messages", "prompt"));
+        sampling.remove(LLAMA_FIELDS);
+        SamplingOptions options = SamplingRequest.parse(new RequestFields(sampling), maxTokens);
         if (!forLlama.hasNonNull("max_tokens") && !forLlama.hasNonNull("max_completion_tokens")
                 && options.maxTokens() > 0) {
             forLlama.put("max_tokens", options.maxTokens());
         }
-        return new LlamaServerRequest(model, stream, forLlama.toString());
+        return new LlamaServerRequest(route, model, stream, forLlama.toString());
     }
 
     /**

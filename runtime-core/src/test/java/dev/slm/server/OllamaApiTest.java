@@ -148,9 +148,14 @@ class OllamaApiTest {
         HttpResponse<String> r = t.post("/api/generate",
                 "{\"model\":\"stories\",\"prompt\":\"Once\",\"raw\":true,\"stream\":false,\"keep_alive\":0,\"options\":{\"num_predict\":2}}");
         assertEquals(200, r.statusCode(), r.body());
-        JsonNode ps = TestServer.json(t.get("/api/ps"));
-        for (JsonNode m : ps.path("models")) {
-            assertFalse(m.path("name").asText().equals("stories"), ps.toString());
-        }
+        // The answer is sent first, then the model unloaded.
+        dev.slm.fixtures.Wait.until("model 'stories' to leave /api/ps", java.time.Duration.ofSeconds(10), () -> {
+            for (JsonNode m : TestServer.json(t.get("/api/ps")).path("models")) {
+                if (m.path("name").asText().equals("stories")) {
+                    return false;
+                }
+            }
+            return true;
+        });
     }
 }

@@ -260,6 +260,15 @@ final class ApiExchange {
             write("event: error\ndata: " + JSON.writeValueAsString(body) + "\n\n");
         }
 
+        /** An event with a name ({@code event: NAME}), or a plain one when {@code name} is null. */
+        void send(String name, JsonNode event) throws IOException {
+            if (name == null) {
+                send(event);
+            } else {
+                write("event: " + name + "\ndata: " + JSON.writeValueAsString(event) + "\n\n");
+            }
+        }
+
         void done() throws IOException {
             write("data: [DONE]\n\n");
         }

@@ -69,6 +69,8 @@ public final class ApiHandler implements HttpHandler, AutoCloseable {
         AdminEndpoint admin = new AdminEndpoint(router);
         routes.put(AdminEndpoint.PS, new PathRoute("GET", admin::ps, false));
         routes.put(AdminEndpoint.STOP, new PathRoute("POST", admin::stop, false));
+        routes.put("/v1/responses", new PathRoute("POST",
+                new ResponsesEndpoint(router, llamaServer, config.maxTokens(), config.requestTimeout()), false));
         // Ollama's API beside OpenAI's: the same models, limits and keys.
         OllamaInfoEndpoint ollama = new OllamaInfoEndpoint(router, config.requestTimeout());
         routes.put("/api/chat", new PathRoute("POST",

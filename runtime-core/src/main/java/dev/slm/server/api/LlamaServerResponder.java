@@ -31,11 +31,13 @@ final class LlamaServerResponder {
 
     void respond(ApiExchange ex, Backend backend, LlamaServerRequest request, Instant deadline) throws IOException {
         String model = backend.model();
-        try (OpenAiCall call = backend.openAi(LlamaServerRequest.ROUTE, request.body(), deadline)) {
+        try (OpenAiCall call = backend.openAi(request.route(), request.body(), deadline)) {
             if (!call.streaming()) {
                 ObjectNode body = json(call.body());
                 if (call.status() == 200) {
-                    body.put("model", model);
+                    if (body.has("model")) {
+                        body.put("model", model);
+                    }
                     count(ex, model, body.path("usage"));
                 }
                 ex.sendJson(call.status(), body);
@@ -77,30 +79,51 @@ final class LlamaServerResponder {
         }
     }
 
-    /** Writes one event of llama.cpp's stream; false once the stream has ended. */
+    /** Writes one event of llama.cpp's stream (its name kept: the Responses API names them); false once it has ended. */
     private boolean relay(String event, ApiExchange.EventStream sse, ApiExchange ex, String model) throws IOException {
-        String data = event.startsWith("data:") ? event.substring(5).strip()
-                : event.startsWith("error:") ? event.substring(6).strip() : event;
+        String name = null;
+        String data = null;
+        for (String line : event.split("\n")) {
+            if (line.startsWith("event:")) {
+                name = line.substring(6).strip();
+            } else if (line.startsWith("data:")) {
+                data = line.substring(5).strip();
+            } else if (line.startsWith("error:")) {
+                name = "error";
+                data = line.substring(6).strip();
+            }
+        }
+        if (data == null) {
+            return true;
+        }
         if (data.equals("[DONE]")) {
             sse.done();
             return false;
         }
         ObjectNode chunk = json(data);
-        if (chunk.has("error") || event.startsWith("error:")) {
+        if (chunk.has("error") && !chunk.path("error").isNull() || "error".equals(name)) {
             metrics.errors.inc(chunk.at("/error/type").asText("generation_failed"));
             sse.error(chunk);
             return false;
         }
-        chunk.put("model", model);
+        if (chunk.has("model")) {
+            chunk.put("model", model);
+        }
+        if (chunk.path("response") instanceof ObjectNode response && response.has("model")) {
+            response.put("model", model);
+            count(ex, model, response.path("usage"));
+        }
         count(ex, model, chunk.path("usage"));
-        sse.send(chunk);
+        sse.send(name, chunk);
         return true;
     }
 
     private void count(ApiExchange ex, String model, JsonNode usage) {
         if (usage.isObject()) {
-            int prompt = usage.path("prompt_tokens").asInt();
-            int completion = usage.path("completion_tokens").asInt();
+            // Chat and text completions count prompt/completion tokens; the Responses API input/output.
+            int prompt = usage.has("prompt_tokens") ? usage.path("prompt_tokens").asInt() : usage.path("input_tokens").asInt();
+            int completion = usage.has("completion_tokens") ? usage.path("completion_tokens").asInt()
+                    : usage.path("output_tokens").asInt();
             metrics.promptTokens.add(prompt, model);
             metrics.completionTokens.add(completion, model);
             ex.note(model, new Usage(prompt, completion));

@@ -129,7 +129,7 @@ final class OllamaEndpoint implements PathHandler {
     /** Tools: llama.cpp's handler answers whole; streamed, Ollama too sends a call in one line. */
     private void viaLlamaServer(ApiExchange ex, Backend backend, OllamaRequest request, Instant deadline, long start) throws IOException {
         LlamaServerRequest parsed = LlamaServerRequest.parse(request.openAi(), maxTokens);
-        try (OpenAiCall call = backend.openAi(LlamaServerRequest.ROUTE, parsed.body(), deadline)) {
+        try (OpenAiCall call = backend.openAi(parsed.route(), parsed.body(), deadline)) {
             JsonNode answer = ApiExchange.JSON.readTree(call.body());
             if (call.status() != 200) {
                 throw new ApiException(call.status(), "invalid_request_error", "rejected_by_model", null,
