@@ -17,6 +17,13 @@ public final class ContextOverflowException extends SlmException {
         this.contextSize = contextSize;
     }
 
+    /** A prompt that does not fit, said as {@code message} (the server's: slm serve calls it a prompt). */
+    public ContextOverflowException(String message, int promptTokens, int contextSize) {
+        super(message);
+        this.promptTokens = promptTokens;
+        this.contextSize = contextSize;
+    }
+
     public int promptTokens() {
         return promptTokens;
     }

@@ -114,8 +114,8 @@ public final class Model implements AutoCloseable {
         int promptTokens = countTokens(prompt);
         int room = options.contextSize() - promptTokens;
         if (room <= 0) {
-            throw new SlmException("the prompt is " + promptTokens + " tokens but the context holds "
-                    + options.contextSize() + ": shorten the prompt or raise the context size");
+            throw new ContextOverflowException("the prompt is " + promptTokens + " tokens but the context holds "
+                    + options.contextSize() + ": shorten the prompt or raise the context size", promptTokens, options.contextSize());
         }
         int maxTokens = sampling.maxTokens() == -1 ? room : Math.min(sampling.maxTokens(), room);
         if (sampling.grammar() != null) {
@@ -147,8 +147,9 @@ public final class Model implements AutoCloseable {
         int promptTokens = countChatTokens(messages);
         int room = options.contextSize() - promptTokens;
         if (room <= 0) {
-            throw new SlmException("the prompt with its images is " + promptTokens + " tokens but the context holds "
-                    + options.contextSize() + ": use fewer images, shorten the prompt or raise the context size");
+            throw new ContextOverflowException("the prompt with its images is " + promptTokens + " tokens but the context holds "
+                    + options.contextSize() + ": use fewer images, shorten the prompt or raise the context size",
+                    promptTokens, options.contextSize());
         }
         int maxTokens = sampling.maxTokens() == -1 ? room : Math.min(sampling.maxTokens(), room);
         if (sampling.grammar() != null) {

@@ -58,6 +58,16 @@ class ApiSecurityTest {
         assertEquals(204, preflight.statusCode(), "a preflight needs no key");
         assertTrue(preflight.headers().firstValue("Access-Control-Allow-Headers").orElseThrow().contains("Authorization"));
         assertTrue(preflight.headers().firstValue("Access-Control-Allow-Methods").orElseThrow().contains("POST"));
+
+        // A browser SDK asks for its own headers (the OpenAI SDK's x-stainless-*): allowed as asked.
+        String asked = "authorization, content-type, x-stainless-os, x-stainless-lang, x-stainless-retry-count";
+        HttpResponse<String> sdk = t.send(HttpRequest.newBuilder(t.base.resolve("/v1/chat/completions"))
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                .header("Origin", "https://app.example")
+                .header("Access-Control-Request-Method", "POST")
+                .header("Access-Control-Request-Headers", asked).build());
+        assertEquals(204, sdk.statusCode());
+        assertEquals(asked, sdk.headers().firstValue("Access-Control-Allow-Headers").orElseThrow());
     }
 
     @Test

@@ -240,6 +240,21 @@ class OpenAiApiTest {
         HttpResponse<String> r = t.post("/v1/completions", "{\"model\":\"stories\",\"prompt\":\"" + prompt + "\",\"max_tokens\":5}");
         assertEquals(400, r.statusCode(), r.body());
         assertTrue(TestServer.json(r).at("/error/message").asText().contains("context"), r.body());
+        assertEquals("context_length_exceeded", TestServer.json(r).at("/error/code").asText(), "OpenAI's code for it");
+    }
+
+    @Test
+    void routesWithoutV1AndModelsWithMeta() {
+        HttpResponse<String> chat = t.post("/chat/completions", chat(3, false, ""));
+        assertEquals(200, chat.statusCode(), chat.body());
+        assertEquals("chat.completion", TestServer.json(chat).path("object").asText());
+        assertEquals(200, t.post("/completions", TestServer.completionBody("stories", 2, false)).statusCode());
+        JsonNode one = TestServer.json(t.get("/models/stories"));
+        assertEquals("stories", one.path("id").asText(), one.toString());
+        JsonNode meta = TestServer.json(t.get("/v1/models")).at("/data/0/meta");
+        assertEquals("llama", meta.path("architecture").asText(), meta.toString());
+        assertTrue(meta.path("n_params").asLong() > 0, meta.toString());
+        assertEquals(404, t.get("/nothing").statusCode());
     }
 
     @Test

@@ -116,14 +116,14 @@ public final class ApiHandler implements HttpHandler, AutoCloseable {
         String endpoint = "other";
         try {
             String path = ex.path();
-            String routeKey = path.startsWith("/v1/models/") ? "/v1/models" : path;
+            String routeKey = openAiPath(path).startsWith("/v1/models/") ? "/v1/models" : openAiPath(path);
             PathRoute route = routes.get(routeKey);
             if (route != null) {
                 endpoint = routeKey;
             }
             boolean corsAllowed = cors.allow(ex.header("Origin"), http.getResponseHeaders());
             if (ex.method().equals("OPTIONS") && corsAllowed && route != null) {
-                cors.preflight(http.getResponseHeaders());
+                cors.preflight(http.getResponseHeaders(), ex.header("Access-Control-Request-Headers"));
                 http.sendResponseHeaders(204, -1);
                 metrics.requests.inc(endpoint, "204");
                 return;
@@ -200,6 +200,18 @@ public final class ApiHandler implements HttpHandler, AutoCloseable {
                 accessLog(ex, status, start);
             }
         }
+    }
+
+    /**
+     * The OpenAI route a path names: llama.cpp's server takes them without {@code /v1} too
+     * ({@code /chat/completions}), so a client whose base URL lacks it still reaches them.
+     */
+    private String openAiPath(String path) {
+        if (routes.containsKey(path) || path.startsWith("/v1/") || path.startsWith("/api/")) {
+            return path;
+        }
+        String first = path.indexOf('/', 1) > 0 ? path.substring(0, path.indexOf('/', 1)) : path;
+        return first.equals("/models") || routes.containsKey("/v1" + path) ? "/v1" + path : path;
     }
 
     /** One line per request; what the client chose (path, model) is escaped so it cannot forge lines. */

@@ -29,10 +29,20 @@ final class CorsPolicy {
         return true;
     }
 
-    /** Headers of the answer to a preflight request from an allowed origin. */
-    void preflight(Headers response) {
+    /** A list of header names, as a preflight's Access-Control-Request-Headers sends it. */
+    private static final java.util.regex.Pattern HEADER_NAMES =
+            java.util.regex.Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~-]+(\\s*,\\s*[A-Za-z0-9!#$%&'*+.^_`|~-]+)*");
+
+    /**
+     * Headers of the answer to a preflight request from an allowed origin. The headers the browser
+     * asks for are allowed as asked (SDKs send their own, such as x-stainless-*): the origin is what
+     * CORS guards here, and the API key is checked on the request itself.
+     */
+    void preflight(Headers response, String requestedHeaders) {
         response.set("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
-        response.set("Access-Control-Allow-Headers", "Authorization, Content-Type");
+        boolean echo = requestedHeaders != null && requestedHeaders.length() <= 4096
+                && HEADER_NAMES.matcher(requestedHeaders.strip()).matches();
+        response.set("Access-Control-Allow-Headers", echo ? requestedHeaders.strip() : "Authorization, Content-Type");
         response.set("Access-Control-Max-Age", "600");
     }
 }

@@ -90,6 +90,11 @@ public final class BackendException extends SlmException {
         return new BackendException(Kind.REJECTED, param == null ? "rejected_by_model" : "invalid_value", param, 0, message);
     }
 
+    /** The prompt is longer than the model's context: OpenAI's {@code context_length_exceeded} on {@code messages}. */
+    public static BackendException contextExceeded(String message) {
+        return new BackendException(Kind.REJECTED, "context_length_exceeded", "messages", 0, message);
+    }
+
     /** @param detail {@code shutting_down}, {@code model_unloaded} or {@code interrupted} */
     public static BackendException stopped(String detail, String message) {
         return new BackendException(Kind.STOPPED, detail, null, 0, message);

@@ -110,7 +110,9 @@ final class RunnerCall implements TextStream {
             case RunnerMessage.Failed f -> {
                 consumed = true;
                 throw f.rejected()
-                        ? BackendException.rejected(null, f.message())
+                        ? RunnerMessage.CONTEXT_LENGTH_EXCEEDED.equals(f.code())
+                                ? BackendException.contextExceeded(f.message())
+                                : BackendException.rejected(null, f.message())
                         : BackendException.failed(f.message());
             }
             case BackendException e -> {

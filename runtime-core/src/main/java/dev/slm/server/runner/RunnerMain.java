@@ -2,6 +2,7 @@ package dev.slm.server.runner;
 
 import dev.slm.SlmException;
 import dev.slm.engine.Completion;
+import dev.slm.engine.ContextOverflowException;
 import dev.slm.engine.Generation;
 import dev.slm.engine.GenerationEvent;
 import dev.slm.engine.Model;
@@ -153,7 +154,8 @@ public final class RunnerMain {
                     : model.generate(request.prompt(), request.sampling());
         } catch (SlmException | IllegalArgumentException e) {
             generations.remove(id);
-            send(new RunnerMessage.Failed(id, true, e.getMessage()));
+            send(new RunnerMessage.Failed(id, true, e.getMessage(),
+                    e instanceof ContextOverflowException ? RunnerMessage.CONTEXT_LENGTH_EXCEEDED : null));
             return;
         }
         running.started(generation::cancel);

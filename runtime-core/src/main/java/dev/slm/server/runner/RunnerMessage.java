@@ -88,9 +88,16 @@ public sealed interface RunnerMessage {
     /**
      * A request that failed. {@code rejected}: the model refused it before generating anything (a
      * prompt longer than the context, a schema llama.cpp cannot use...), so it is the client's to fix.
+     * {@code code}: {@link #CONTEXT_LENGTH_EXCEEDED} for a prompt longer than the context, else null.
      */
-    record Failed(long id, boolean rejected, String message) implements RunnerMessage {
+    record Failed(long id, boolean rejected, String message, String code) implements RunnerMessage {
+        public Failed(long id, boolean rejected, String message) {
+            this(id, rejected, message, null);
+        }
     }
+
+    /** {@link Failed#code()} of a prompt longer than the model's context (OpenAI's code for it). */
+    String CONTEXT_LENGTH_EXCEEDED = "context_length_exceeded";
 
     /** Server to runner: are you there? */
     record Ping(long seq) implements RunnerMessage {
