@@ -34,12 +34,14 @@ import java.util.Set;
  * @param adapters         LoRA adapters applied to the weights, in order; empty = the model as it is.
  * @param chatTemplate     a Jinja chat template used instead of the file's own (a variant's TEMPLATE);
  *                         null = the file's.
+ * @param draft            a small model that drafts tokens for this one to verify (speculative
+ *                         decoding), or {@code null}
  */
 public record ModelOptions(int contextSize, int threads, int batchSize, int gpuLayers, long seed,
                            int parallel, boolean embeddings, boolean nativeLogs, int ubatchSize,
                            boolean flashAttention, GgmlType kvCacheType, boolean mmap, boolean mlock,
                            Path nativeLibraryDir, Path projector, List<LoraAdapter> adapters,
-                           String chatTemplate) {
+                           String chatTemplate, DraftModel draft) {
 
     public static final int DEFAULT_CONTEXT_CAP = 4096;
 
@@ -83,7 +85,7 @@ public record ModelOptions(int contextSize, int threads, int batchSize, int gpuL
                         boolean embeddings, boolean nativeLogs, int ubatchSize, boolean flashAttention,
                         GgmlType kvCacheType, boolean mmap, boolean mlock, Path nativeLibraryDir, Path projector) {
         this(contextSize, threads, batchSize, gpuLayers, seed, parallel, embeddings, nativeLogs, ubatchSize,
-                flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, List.of(), null);
+                flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, List.of(), null, null);
     }
 
     /** The options slm had before hardware profiles; the rest take their defaults. */
@@ -123,74 +125,74 @@ public record ModelOptions(int contextSize, int threads, int batchSize, int gpuL
 
     public ModelOptions withContextSize(int v) {
         return new ModelOptions(v, threads, batchSize, gpuLayers, seed, parallel, embeddings, nativeLogs,
-                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters, chatTemplate);
+                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters, chatTemplate, draft);
     }
 
     public ModelOptions withThreads(int v) {
         return new ModelOptions(contextSize, v, batchSize, gpuLayers, seed, parallel, embeddings, nativeLogs,
-                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters, chatTemplate);
+                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters, chatTemplate, draft);
     }
 
     /** Also lowers the ubatch size when it would exceed the new batch size. */
     public ModelOptions withBatchSize(int v) {
         return new ModelOptions(contextSize, threads, v, gpuLayers, seed, parallel, embeddings, nativeLogs,
-                Math.min(ubatchSize, Math.max(v, 0)), flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters, chatTemplate);
+                Math.min(ubatchSize, Math.max(v, 0)), flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters, chatTemplate, draft);
     }
 
     public ModelOptions withGpuLayers(int v) {
         return new ModelOptions(contextSize, threads, batchSize, v, seed, parallel, embeddings, nativeLogs,
-                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters, chatTemplate);
+                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters, chatTemplate, draft);
     }
 
     public ModelOptions withSeed(long v) {
         return new ModelOptions(contextSize, threads, batchSize, gpuLayers, v, parallel, embeddings, nativeLogs,
-                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters, chatTemplate);
+                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters, chatTemplate, draft);
     }
 
     public ModelOptions withParallel(int v) {
         return new ModelOptions(contextSize, threads, batchSize, gpuLayers, seed, v, embeddings, nativeLogs,
-                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters, chatTemplate);
+                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters, chatTemplate, draft);
     }
 
     public ModelOptions withEmbeddings(boolean v) {
         return new ModelOptions(contextSize, threads, batchSize, gpuLayers, seed, parallel, v, nativeLogs,
-                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters, chatTemplate);
+                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters, chatTemplate, draft);
     }
 
     public ModelOptions withNativeLogs(boolean v) {
         return new ModelOptions(contextSize, threads, batchSize, gpuLayers, seed, parallel, embeddings, v,
-                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters, chatTemplate);
+                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters, chatTemplate, draft);
     }
 
     public ModelOptions withUbatchSize(int v) {
         return new ModelOptions(contextSize, threads, batchSize, gpuLayers, seed, parallel, embeddings, nativeLogs,
-                v, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters, chatTemplate);
+                v, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters, chatTemplate, draft);
     }
 
     public ModelOptions withFlashAttention(boolean v) {
         return new ModelOptions(contextSize, threads, batchSize, gpuLayers, seed, parallel, embeddings, nativeLogs,
-                ubatchSize, v, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters, chatTemplate);
+                ubatchSize, v, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters, chatTemplate, draft);
     }
 
     public ModelOptions withKvCacheType(GgmlType v) {
         return new ModelOptions(contextSize, threads, batchSize, gpuLayers, seed, parallel, embeddings, nativeLogs,
-                ubatchSize, flashAttention, v, mmap, mlock, nativeLibraryDir, projector, adapters, chatTemplate);
+                ubatchSize, flashAttention, v, mmap, mlock, nativeLibraryDir, projector, adapters, chatTemplate, draft);
     }
 
     public ModelOptions withMmap(boolean v) {
         return new ModelOptions(contextSize, threads, batchSize, gpuLayers, seed, parallel, embeddings, nativeLogs,
-                ubatchSize, flashAttention, kvCacheType, v, mlock, nativeLibraryDir, projector, adapters, chatTemplate);
+                ubatchSize, flashAttention, kvCacheType, v, mlock, nativeLibraryDir, projector, adapters, chatTemplate, draft);
     }
 
     public ModelOptions withMlock(boolean v) {
         return new ModelOptions(contextSize, threads, batchSize, gpuLayers, seed, parallel, embeddings, nativeLogs,
-                ubatchSize, flashAttention, kvCacheType, mmap, v, nativeLibraryDir, projector, adapters, chatTemplate);
+                ubatchSize, flashAttention, kvCacheType, mmap, v, nativeLibraryDir, projector, adapters, chatTemplate, draft);
     }
 
     /** {@code null} = text only. */
     public ModelOptions withProjector(Path v) {
         return new ModelOptions(contextSize, threads, batchSize, gpuLayers, seed, parallel, embeddings, nativeLogs,
-                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, v, adapters, chatTemplate);
+                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, v, adapters, chatTemplate, draft);
     }
 
     /** The vision projector, or empty for a text-only model. */
@@ -201,17 +203,28 @@ public record ModelOptions(int contextSize, int threads, int batchSize, int gpuL
     /** {@code null} = the bundled CPU library. */
     public ModelOptions withNativeLibraryDir(Path v) {
         return new ModelOptions(contextSize, threads, batchSize, gpuLayers, seed, parallel, embeddings, nativeLogs,
-                ubatchSize, flashAttention, kvCacheType, mmap, mlock, v, projector, adapters, chatTemplate);
+                ubatchSize, flashAttention, kvCacheType, mmap, mlock, v, projector, adapters, chatTemplate, draft);
     }
 
     public ModelOptions withAdapters(List<LoraAdapter> v) {
         return new ModelOptions(contextSize, threads, batchSize, gpuLayers, seed, parallel, embeddings, nativeLogs,
-                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, v, chatTemplate);
+                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, v, chatTemplate, draft);
     }
 
     /** {@code null} = the file's own chat template. */
     public ModelOptions withChatTemplate(String v) {
         return new ModelOptions(contextSize, threads, batchSize, gpuLayers, seed, parallel, embeddings, nativeLogs,
-                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters, v);
+                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters, v, draft);
+    }
+
+    /** {@code null} = no speculative decoding. */
+    public ModelOptions withDraft(DraftModel v) {
+        return new ModelOptions(contextSize, threads, batchSize, gpuLayers, seed, parallel, embeddings, nativeLogs,
+                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters, chatTemplate, v);
+    }
+
+    /** The draft model for speculative decoding, or empty. */
+    public Optional<DraftModel> draftModel() {
+        return Optional.ofNullable(draft);
     }
 }

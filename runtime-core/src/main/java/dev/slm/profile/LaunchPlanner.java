@@ -55,7 +55,7 @@ public final class LaunchPlanner {
                 request.threads() > 0 ? request.threads() : t.threadsFor(facts.cpu()), batch, fit.gpuLayers(),
                 base.seed(), base.parallel(), base.embeddings(), base.nativeLogs(), ubatch, t.flashAttention(),
                 t.kvCache(), t.mmap(), t.mlock(), choice.nativeLibraryDir().orElse(null), base.projector(),
-                base.adapters(), base.chatTemplate());
+                base.adapters(), base.chatTemplate(), base.draft());
         return new LaunchPlan(facts, choice, profile, fit, options);
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.slm.SlmException;
 import dev.slm.engine.ChatMessage;
+import dev.slm.engine.DraftModel;
 import dev.slm.engine.LoraAdapter;
 import dev.slm.engine.ModelOptions;
 import dev.slm.engine.NativeModel;
@@ -107,6 +108,19 @@ public final class LlamaCppModel implements NativeModel {
             requireOwnBuild("a vision projector");
             BindingFlags.put(p, "--mmproj", options.visionProjector().get().toString());
         }
+        if (options.draftModel().isPresent()) {
+            requireOwnBuild("a draft model");
+            DraftModel draft = options.draftModel().get();
+            BindingFlags.put(p, "--spec-draft-model", draft.path().toString());
+            // v0.5.0 loads a draft file without using it unless the kind is named (measured:
+            // DraftModelTest saw no draft_n in llama.cpp's timings without this flag).
+            BindingFlags.put(p, "--spec-type", "draft-simple");
+            // The draft sits beside its model: on the GPU when the model is.
+            BindingFlags.put(p, "--spec-draft-ngl", options.gpuLayers() == -1 ? "all" : Integer.toString(options.gpuLayers()));
+            if (draft.maxTokens() > 0) {
+                BindingFlags.put(p, "--spec-draft-n-max", Integer.toString(draft.maxTokens()));
+            }
+        }
         if (options.nativeLogs()) {
             NativeStderrCapture.install();
             // llama.cpp's default threshold (info) hides the loader's and the slots' lines; trace
@@ -120,6 +134,11 @@ public final class LlamaCppModel implements NativeModel {
         try {
             model = new LlamaModel(p);
         } catch (RuntimeException e) {
+            if (options.draftModel().isPresent()) {
+                throw new SlmException("llama.cpp could not load " + gguf.path() + " with the draft model "
+                        + options.draftModel().get().path() + ": " + oneLine(e.getMessage())
+                        + " (a draft must share the model's vocabulary: a smaller model of the same family)");
+            }
             if (options.visionProjector().isPresent()) {
                 throw new SlmException("llama.cpp could not load " + gguf.path() + " with the vision projector "
                         + options.visionProjector().get() + ": " + oneLine(e.getMessage())

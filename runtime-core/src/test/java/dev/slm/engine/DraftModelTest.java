@@ -1,0 +1,60 @@
+package dev.slm.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.slm.SlmException;
+import dev.slm.engine.llamacpp.NativeBuild;
+import dev.slm.fixtures.FixtureModel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Speculative decoding: a draft model proposes, the model verifies. The fixture drafts for itself,
+ * so every drafted token is accepted; the greedy answer must be the same as without a draft.
+ */
+class DraftModelTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String PROMPT = "Once upon a time";
+
+    @Test
+    void aDraftModelProposesTokensAndTheGreedyAnswerStaysTheSame() throws Exception {
+        assumeTrue(NativeBuild.current().isOwn(), "slm has no own native library on this platform");
+        ModelOptions options = ModelOptions.defaults().withThreads(1).withContextSize(512);
+        SamplingOptions greedy = SamplingOptions.greedy().withMaxTokens(48);
+        String plain;
+        try (Model model = Model.open(FixtureModel.path(), options)) {
+            plain = model.generate(PROMPT, greedy).await().text();
+        }
+        try (Model model = Model.open(FixtureModel.path(), options.withDraft(new DraftModel(FixtureModel.path(), 8)))) {
+            assertEquals(plain, model.generate(PROMPT, greedy).await().text(), "a draft must not change a greedy answer");
+            // llama.cpp's own counters, as llama-server reports them: the draft really ran.
+            try (OpenAiCall call = model.openAi("/v1/completions",
+                    "{\"prompt\":\"" + PROMPT + "\",\"max_tokens\":48,\"temperature\":0}")) {
+                assertEquals(200, call.status(), call.body());
+                JsonNode answer = JSON.readTree(call.body());
+                assertEquals(plain, answer.at("/choices/0/text").asText());
+                JsonNode timings = answer.get("timings");
+                assertTrue(timings != null && timings.path("draft_n").asInt() > 0, call.body());
+                assertEquals(timings.path("draft_n").asInt(), timings.path("draft_n_accepted").asInt(),
+                        "a model drafting for itself is always right: " + timings);
+            }
+        }
+    }
+
+    @Test
+    void aDraftThatIsNotAModelIsNamedInOneLine(@TempDir Path dir) throws Exception {
+        assumeTrue(NativeBuild.current().isOwn(), "slm has no own native library on this platform");
+        Path junk = Files.writeString(dir.resolve("draft.gguf"), "not a model");
+        SlmException e = assertThrows(SlmException.class, () -> Model.open(FixtureModel.path(),
+                ModelOptions.defaults().withThreads(1).withContextSize(256).withDraft(new DraftModel(junk, 0))));
+        assertTrue(e.getMessage().contains("draft model " + junk), e.getMessage());
+        assertTrue(!e.getMessage().contains("\n"), e.getMessage());
+    }
+}
