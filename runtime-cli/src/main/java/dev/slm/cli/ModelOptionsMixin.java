@@ -1,5 +1,6 @@
 package dev.slm.cli;
 
+import dev.slm.engine.DraftModel;
 import dev.slm.engine.LoraAdapter;
 import dev.slm.engine.Model;
 import dev.slm.engine.ModelOptions;
@@ -11,6 +12,7 @@ import dev.slm.profile.LaunchRequest;
 import dev.slm.store.ModelStore;
 import dev.slm.store.Variant;
 import dev.slm.variant.VariantCreator;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,6 +59,15 @@ final class ModelOptionsMixin {
             description = "Vision projector (an mmproj GGUF file) made for the model, so that it can see images (--image, /image).")
     Path projector;
 
+    @Option(names = {"--draft", "-md", "--model-draft"}, paramLabel = "MODEL",
+            description = "A small model of the same family (a file, or a name from `slm list`) that drafts tokens for"
+                    + " this one to verify: faster answers, the same greedy text (speculative decoding).")
+    String draft;
+
+    @Option(names = {"--draft-max", "--spec-draft-n-max"}, paramLabel = "N",
+            description = "Tokens the draft proposes per step (default: llama.cpp's, 16).")
+    int draftMax;
+
     @Option(names = "--lora", paramLabel = "FILE",
             description = "LoRA adapter (GGUF) to apply to the model's weights (repeatable), as llama.cpp's --lora.")
     List<Path> lora = new ArrayList<>();
@@ -91,7 +102,7 @@ final class ModelOptionsMixin {
 
     /** Opens the model as this machine's profile and these flags say, saying what the user should know. */
     Model open(Path path) {
-        return open(path, Optional.empty(), List.of(), null);
+        return open(path, Optional.empty(), List.of(), null, draftModel(null));
     }
 
     /** A model by name or path; a variant's adapters, template and num_ctx apply (--ctx wins over num_ctx). */
@@ -103,7 +114,8 @@ final class ModelOptionsMixin {
                 VariantCreator.contextSize(v).ifPresent(c -> contextSize = c);
             }
         });
-        return open(model.file(), model.projector(), adapters, model.variant().map(Variant::template).orElse(null));
+        return open(model.file(), model.projector(), adapters, model.variant().map(Variant::template).orElse(null),
+                draftModel(store));
     }
 
     /**
@@ -113,13 +125,36 @@ final class ModelOptionsMixin {
      * @param adapters     applied before those of --lora and --lora-scaled (a variant's, see `slm create`)
      * @param chatTemplate a variant's TEMPLATE; null = the file's
      */
-    Model open(Path path, Optional<Path> pairedProjector, List<LoraAdapter> adapters, String chatTemplate) {
+    Model open(Path path, Optional<Path> pairedProjector, List<LoraAdapter> adapters, String chatTemplate,
+               DraftModel draftModel) {
         GgufFile info = GgufReader.read(path);
         List<LoraAdapter> all = new ArrayList<>(adapters);
         all.addAll(adapters());
         ModelOptions base = ModelOptions.defaults().withProjector(projector(pairedProjector).orElse(null)).withAdapters(all)
-                .withChatTemplate(chatTemplate);
+                .withChatTemplate(chatTemplate).withDraft(draftModel);
         return Model.open(info, plan(info, base).options());
+    }
+
+    /**
+     * The model of --draft: a file, else a model of {@code store} by name (null: files only); null
+     * without --draft.
+     */
+    DraftModel draftModel(ModelStore store) {
+        if (draft == null) {
+            return null;
+        }
+        if (draftMax < 0 || draftMax > 64) {
+            throw new ParameterException(spec.commandLine(), "--draft-max: give 1 to 64 tokens per step, got " + draftMax);
+        }
+        Path file = Path.of(draft);
+        if (!Files.isRegularFile(file) && store != null) {
+            file = store.modelFile(draft).orElse(file);
+        }
+        if (!Files.isRegularFile(file)) {
+            throw new ParameterException(spec.commandLine(), "--draft " + draft + ": no such file"
+                    + (store != null ? " nor model in " + store.root() + " (see `slm list`)" : ""));
+        }
+        return new DraftModel(file, draftMax);
     }
 
     /** The projector the model will be opened with. */

@@ -53,6 +53,26 @@ class CliTest {
         }
     }
 
+    /** Speculative decoding: the same greedy story with a draft; a draft that is no model named in one line. */
+    @Test
+    void runWithADraftModelTellsTheSameStory(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(dev.slm.engine.llamacpp.NativeBuild.current().isOwn());
+        JavaProcess.Result r = slm(null, "run", MODEL, "Once upon a time", "--temperature", "0", "-n", "40",
+                "--draft", MODEL, "--draft-max", "4");
+        assertEquals(0, r.exitCode(), r.stderr());
+        assertTrue(r.stdout().startsWith(FixtureModel.GREEDY_CONTINUATION), r.stdout());
+
+        r = slm(null, "run", MODEL, "Once", "-md", dir.resolve("none.gguf").toString());
+        assertEquals(2, r.exitCode(), r.stderr());
+        assertTrue(r.stderr().contains("--draft " + dir.resolve("none.gguf") + ": no such file"), r.stderr());
+
+        java.nio.file.Path junk = java.nio.file.Files.writeString(dir.resolve("junk.gguf"), "junk");
+        r = slm(null, "run", MODEL, "Once", "--draft", junk.toString());
+        assertEquals(1, r.exitCode(), r.stderr());
+        assertTrue(r.stderr().contains("the draft model " + junk + " is not a usable GGUF model"), r.stderr());
+        assertEquals(1, r.stderr().strip().lines().count(), r.stderr());
+    }
+
     @Test
     void runReadsThePromptFromStdin() throws Exception {
         JavaProcess.Result r = slm("Once upon a time", "run", MODEL, "--temperature", "0", "-n", "10");

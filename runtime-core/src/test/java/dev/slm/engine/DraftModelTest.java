@@ -54,7 +54,7 @@ class DraftModelTest {
         Path junk = Files.writeString(dir.resolve("draft.gguf"), "not a model");
         SlmException e = assertThrows(SlmException.class, () -> Model.open(FixtureModel.path(),
                 ModelOptions.defaults().withThreads(1).withContextSize(256).withDraft(new DraftModel(junk, 0))));
-        assertTrue(e.getMessage().contains("draft model " + junk), e.getMessage());
+        assertTrue(e.getMessage().contains("the draft model " + junk + " is not a usable GGUF model"), e.getMessage());
         assertTrue(!e.getMessage().contains("\n"), e.getMessage());
     }
 }

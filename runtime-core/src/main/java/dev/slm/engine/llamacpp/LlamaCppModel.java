@@ -11,7 +11,9 @@ import dev.slm.engine.NativeModel;
 import dev.slm.engine.OpenAiCall;
 import dev.slm.engine.SamplingOptions;
 import dev.slm.gguf.GgmlType;
+import dev.slm.gguf.GgufException;
 import dev.slm.gguf.GgufFile;
+import dev.slm.gguf.GgufReader;
 import de.kherud.llama.InferenceParameters;
 import de.kherud.llama.LlamaIterator;
 import de.kherud.llama.LlamaModel;
@@ -111,12 +113,20 @@ public final class LlamaCppModel implements NativeModel {
         if (options.draftModel().isPresent()) {
             requireOwnBuild("a draft model");
             DraftModel draft = options.draftModel().get();
+            try {
+                GgufReader.read(draft.path());
+            } catch (GgufException e) {
+                throw new SlmException("the draft model " + draft.path() + " is not a usable GGUF model: " + e.getMessage());
+            }
             BindingFlags.put(p, "--spec-draft-model", draft.path().toString());
             // v0.5.0 loads a draft file without using it unless the kind is named (measured:
             // DraftModelTest saw no draft_n in llama.cpp's timings without this flag).
             BindingFlags.put(p, "--spec-type", "draft-simple");
-            // The draft sits beside its model: on the GPU when the model is.
-            BindingFlags.put(p, "--spec-draft-ngl", options.gpuLayers() == -1 ? "all" : Integer.toString(options.gpuLayers()));
+            if (options.gpuLayers() != 0) {
+                // The draft sits beside its model: on the GPU when the model is. (Not set without
+                // layers to offload: a CPU-only llama.cpp prints three warning lines for the flag.)
+                BindingFlags.put(p, "--spec-draft-ngl", options.gpuLayers() == -1 ? "all" : Integer.toString(options.gpuLayers()));
+            }
             if (draft.maxTokens() > 0) {
                 BindingFlags.put(p, "--spec-draft-n-max", Integer.toString(draft.maxTokens()));
             }
