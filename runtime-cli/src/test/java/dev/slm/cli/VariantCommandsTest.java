@@ -110,9 +110,17 @@ class VariantCommandsTest {
         assertEquals(0, slm(home, "create", "plain-teller", "-f", again.toString()).exitCode());
         assertEquals(plain, slm(home, "run", "plain-teller", "Once upon a time").stdout());
 
-        // The adapter blob stays while a name uses it.
+        JavaProcess.Result verify = slm(home, "verify", "storyteller");
+        assertEquals(0, verify.exitCode(), verify.stderr());
+        assertTrue(verify.stdout().contains("1 LoRA adapter"), verify.stdout());
+
+        // The adapter blob stays while a name uses it, and goes with the last.
+        Path adapterBlob = home.resolve("models/blobs/sha256-" + dev.slm.store.Sha256.of(adapter));
+        assertTrue(Files.exists(adapterBlob));
         assertEquals(0, slm(home, "rm", "storyteller").exitCode());
         assertEquals(variant.stdout(), slm(home, "run", "teller2", "Once upon a time").stdout());
+        assertEquals(0, slm(home, "rm", "teller2", "plain-teller").exitCode());
+        assertTrue(Files.notExists(adapterBlob), "the last name using the adapter took it");
     }
 
     private static JavaProcess.Result chat(Path home, String stdin, String... args) throws Exception {

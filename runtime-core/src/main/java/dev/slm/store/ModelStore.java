@@ -252,7 +252,9 @@ public final class ModelStore {
             throw new SlmException("cannot remove " + file + ": " + e.getMessage());
         }
         return manifest.map(m -> deleteBlobIfUnused(m.sha256())
-                + m.visionProjector().map(p -> deleteBlobIfUnused(p.sha256())).orElse(0L)).orElse(0L);
+                + m.visionProjector().map(p -> deleteBlobIfUnused(p.sha256())).orElse(0L)
+                + m.variantOf().map(v -> v.adapters().stream().mapToLong(a -> deleteBlobIfUnused(a.sha256())).sum()).orElse(0L))
+                .orElse(0L);
     }
 
     /** Deletes a blob and its partial download unless some manifest still names it. */

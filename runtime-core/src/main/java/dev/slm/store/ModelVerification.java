@@ -35,12 +35,19 @@ public final class ModelVerification {
         if (failed.isEmpty() && manifest.visionProjector().isPresent()) {
             failed = check(manifest, manifest.visionProjector().get().sha256(), "its vision projector");
         }
+        for (Variant.Adapter a : manifest.variantOf().map(Variant::adapters).orElse(java.util.List.of())) {
+            if (failed.isEmpty()) {
+                failed = check(manifest, a.sha256(), "its LoRA adapter " + a.file());
+            }
+        }
         if (failed.isPresent()) {
             return failed.get();
         }
         store.save(manifest.verified(Instant.now()));
         return new Result(manifest.name(), true, "sha256 " + manifest.sha256() + " matches"
-                + manifest.visionProjector().map(p -> ", and its vision projector's " + p.sha256()).orElse(""));
+                + manifest.visionProjector().map(p -> ", and its vision projector's " + p.sha256()).orElse("")
+                + manifest.variantOf().filter(v -> !v.adapters().isEmpty())
+                        .map(v -> ", and its " + v.adapters().size() + " LoRA adapter(s)").orElse(""));
     }
 
     /** Hashes one blob of the model; a damaged one is deleted. */
