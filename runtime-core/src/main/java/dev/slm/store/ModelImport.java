@@ -34,31 +34,16 @@ public final class ModelImport {
         GgufFile gguf = GgufReader.read(file);
         SupportedArchitectures.require(gguf.architecture(), file.toString());
         Optional<Manifest> existing = existing(name);
-        long size = gguf.fileSize();
-        store.diskSpace().require(store.root(), size, "importing " + file.getFileName());
-        Path tmp = null;
-        try {
-            store.createDirectories();
-            tmp = Files.createTempFile(store.partialDir(), "import-", ".tmp");
-            String sha256 = copyHashing(file, tmp);
-            if (existing.isPresent() && !existing.get().sha256().equals(sha256)) {
-                throw new SlmException("a different model is already called " + name
-                        + ": `slm rm " + name + "` first, or choose another --name");
-            }
-            try (BlobLock ignored = store.lock(sha256, line -> { })) {
-                if (!store.hasBlob(sha256, size)) {
-                    AtomicFiles.move(tmp, store.blob(sha256));
-                }
-            }
-            Manifest manifest = Manifest.of(name, sha256, size, file.getFileName().toString(), gguf.architecture(),
-                    gguf.quantization(), file.toAbsolutePath().normalize().toUri().toString(), Instant.now());
-            store.save(manifest);
-            return manifest;
-        } catch (IOException e) {
-            throw new SlmException("cannot copy " + file + " into " + store.root() + ": " + e.getMessage());
-        } finally {
-            deleteQuietly(tmp);
+        Blob blob = copyIn(file);
+        if (existing.isPresent() && !existing.get().sha256().equals(blob.sha256())) {
+            store.deleteBlobIfUnused(blob.sha256());
+            throw new SlmException("a different model is already called " + name
+                    + ": `slm rm " + name + "` first, or choose another --name");
         }
+        Manifest manifest = Manifest.of(name, blob.sha256(), blob.size(), file.getFileName().toString(), gguf.architecture(),
+                gguf.quantization(), file.toAbsolutePath().normalize().toUri().toString(), Instant.now());
+        store.save(manifest);
+        return manifest;
     }
 
     /** A file copied into the store's blobs, named by its hash. */
@@ -66,14 +51,14 @@ public final class ModelImport {
     }
 
     /**
-     * Copies {@code file} into the store's blobs while hashing it (an adapter, a variant's base file);
+     * Copies {@code file} into the store's blobs while hashing it (a model, an adapter, a variant's base file);
      * a blob already there is kept. The caller names it in a manifest.
      */
     public Blob copyIn(Path file) {
         Path tmp = null;
         try {
             long size = Files.size(file);
-            store.diskSpace().require(store.root(), size, "copying " + file.getFileName());
+            store.diskSpace().require(store.root(), size, "importing " + file.getFileName());
             store.createDirectories();
             tmp = Files.createTempFile(store.partialDir(), "import-", ".tmp");
             String sha256 = copyHashing(file, tmp);
