@@ -37,7 +37,7 @@ class ChatTerminalTest {
     private int seen;
 
     @Test
-    void typingEditingMultiLineInputCtrlCSetAndAContextShift() throws Exception {
+    void typingEditingMultiLineInputCtrlCSetAContextShiftSaveAndLoad() throws Exception {
         Assumptions.assumeTrue(ExternalTool.available("script", "--version"), "util-linux's script is missing");
         // A grammar of 3000 letters keeps each answer going until num_predict or Ctrl-C ends it.
         Path letters = Files.writeString(tmp.resolve("letters.gbnf"), "root ::= [a-z ]{1500} [a-z ]{1500}\n");
@@ -77,6 +77,21 @@ class ChatTerminalTest {
                 waitFor(">>> ");
             }
             assertTrue(text().contains("(the conversation outgrew the context of 1024 tokens: dropped the oldest"), text());
+            // /save keeps the model, the parameters and the system prompt as a variant; /load brings it back.
+            type(keys, "/set system Be brief.\r");
+            waitFor(">>> ");
+            type(keys, "/save brief-letters\r");
+            waitFor("(saved as brief-letters");
+            waitFor(">>> ");
+            type(keys, "/reset\r");
+            waitFor(">>> ");
+            type(keys, "/load brief-letters\r");
+            waitFor("(loaded brief-letters");
+            waitFor(">>> ");
+            type(keys, "/show\r");
+            waitFor("num_predict     400");
+            waitFor("Be brief.");
+            waitFor(">>> ");
             type(keys, "\004");
             assertTrue(p.waitFor(30, TimeUnit.SECONDS), "Ctrl-D left: " + text());
             assertEquals(0, p.exitValue(), text());
