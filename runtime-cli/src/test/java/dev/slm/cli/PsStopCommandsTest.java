@@ -89,6 +89,10 @@ class PsStopCommandsTest {
             assertEquals(0, stop.exitCode(), stop.stderr());
             assertEquals("stopped stories", stop.stdout().strip());
             assertFalse(slm("ps", "--config", conf.toString()).stdout().contains("stories"), "unloaded");
+            Thread.sleep(11_000);  // past the server's preload retry: a stopped preloaded model stays unloaded
+            assertFalse(slm("ps", "--config", conf.toString()).stdout().contains("stories"), "not preloaded again");
+            assertEquals(200, http.send(HttpRequest.newBuilder(ready).build(), HttpResponse.BodyHandlers.ofString()).statusCode(),
+                    "a stopped model does not make the server unready");
             assertEquals("stories was not loaded", slm("stop", "stories", "--config", conf.toString()).stdout().strip());
             JavaProcess.Result unknown = slm("stop", "nope", "--config", conf.toString());
             assertEquals(ExitCodes.FAILURE, unknown.exitCode());

@@ -189,5 +189,10 @@ class VariantCommandsTest {
         Files.writeString(file, "FROM " + MODEL + "\nADAPTER " + MODEL + "\n");
         r = slm(home, "create", "bad", "-f", file.toString());
         assertTrue(r.stderr().contains("is not a LoRA adapter"), r.stderr());
+
+        assertEquals(0, slm(home, "import", MODEL, "--name", "base").exitCode());
+        Files.writeString(file, "FROM " + MODEL + "\nSYSTEM hi\n");
+        r = slm(home, "create", "base", "-f", file.toString());
+        assertTrue(r.stderr().contains("base is a model of the store, not a variant"), r.stderr());
     }
 }

@@ -45,6 +45,10 @@ public final class VariantCreator {
      */
     public Manifest create(String requestedName, Slmfile file, Path dir, Function<String, Manifest> byName) {
         String name = ModelName.require(requestedName);
+        if (store.manifest(name).filter(m -> m.variantOf().isEmpty()).isPresent()) {
+            // A variant is remade at will; a pulled or imported model is not replaced by one.
+            throw new SlmException(name + " is a model of the store, not a variant: choose another name (or `slm rm " + name + "` first)");
+        }
         checkParameters(file.parameters());
         file.template().ifPresent(VariantCreator::checkTemplate);
         Manifest base = base(file.from(), dir, byName);

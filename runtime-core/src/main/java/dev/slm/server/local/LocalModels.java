@@ -44,6 +44,8 @@ public final class LocalModels implements ModelRouter, AutoCloseable {
     /** How long a load waits for idle models that are busy being unloaded (or loaded) by someone else. */
     private static final Duration EVICTION_WAIT = Duration.ofSeconds(10);
 
+    /** Models unloaded by `slm stop`: a preloaded one is not loaded again until a request asks for it. */
+    private final java.util.Set<LocalModel> stopped = ConcurrentHashMap.newKeySet();
     private final ServerConfig config;
     private final RunnerLaunch launch;
     private final ServerMetrics metrics;
@@ -141,6 +143,7 @@ public final class LocalModels implements ModelRouter, AutoCloseable {
             throw BackendException.missing(model);
         }
         boolean was = m.loaded();
+        stopped.add(m);
         m.unload(BackendException.stopped("model_unloaded", "model '" + model + "' was stopped (slm stop)"));
         if (was) {
             log.info("model '{}' unloaded on request (slm stop)", model);
@@ -179,12 +182,12 @@ public final class LocalModels implements ModelRouter, AutoCloseable {
 
     /** Every preloaded model is loaded. */
     public boolean ready() {
-        return models.values().stream().filter(m -> m.config().preload()).allMatch(LocalModel::loaded);
+        return models.values().stream().filter(m -> m.config().preload() && !stopped.contains(m)).allMatch(LocalModel::loaded);
     }
 
     /** Why {@link #ready()} is false, one entry per model that is not. */
     public List<String> notReady() {
-        return models.values().stream().filter(m -> m.config().preload() && !m.loaded())
+        return models.values().stream().filter(m -> m.config().preload() && !stopped.contains(m) && !m.loaded())
                 .map(m -> "model '" + m.model() + "' is not loaded yet" + m.trouble().map(t -> " (" + t + ")").orElse(""))
                 .toList();
     }
@@ -218,6 +221,7 @@ public final class LocalModels implements ModelRouter, AutoCloseable {
         if (closing) {
             throw BackendException.stopped("shutting_down", "the server is shutting down");
         }
+        stopped.remove(m);  // a request wants it again
         long memoryLimit = config.limits().runnerMemoryLimit(m.estimate().total());
         return RunnerProcess.start(m.model(), m.config().path(), m.config().options(), config.nativeLibraryDir(),
                 launch.command(memoryLimit, config.limits().stateDir().resolve("crash")), config.loadTimeout(),
@@ -301,6 +305,9 @@ public final class LocalModels implements ModelRouter, AutoCloseable {
         try {
             for (LocalModel m : models.values()) {
                 ModelConfig c = m.config();
+                if (c.preload() && stopped.contains(m)) {
+                    continue;  // `slm stop`: unloaded until a request wants it again
+                }
                 if (c.preload()) {
                     long last = lastPreloadAttempt.getOrDefault(m, 0L);
                     if (!m.loaded() && !closing && System.nanoTime() - last > PRELOAD_RETRY.toNanos()) {
