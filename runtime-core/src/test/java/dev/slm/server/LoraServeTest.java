@@ -118,6 +118,21 @@ class LoraServeTest {
         assertEquals(2, TestServer.json(own).path("usage").path("completion_tokens").asInt(), "the request's max_tokens wins");
     }
 
+    private String text(String lora) {
+        HttpResponse<String> r = t.post("/v1/completions", "{\"model\":\"story\",\"prompt\":\"Once upon a time\","
+                + "\"temperature\":0,\"max_tokens\":20" + (lora == null ? "" : ",\"lora\":" + lora) + "}");
+        assertEquals(200, r.statusCode(), r.body());
+        return TestServer.json(r).path("choices").path(0).path("text").asText();
+    }
+
+    @Test
+    void textCompletionsTakeTheLoraFieldToo() {
+        String base = text("[]");
+        assertNotEquals(base, text("[{\"id\":0,\"scale\":1}]"));
+        assertEquals(base, text("[{\"id\":0,\"scale\":0}]"));
+        assertEquals(base, text(null));
+    }
+
     @Test
     void aWrongLoraFieldIsA400() {
         HttpResponse<String> r = chat("story", "[{\"id\":3,\"scale\":1}]");
@@ -128,9 +143,9 @@ class LoraServeTest {
         r = chat("story", "[{\"id\":0}]");
         assertEquals(400, r.statusCode(), r.body());
         assertTrue(r.body().contains("lora[0]"), r.body());
-        r = t.post("/v1/completions", "{\"model\":\"story\",\"prompt\":\"Once\",\"lora\":[{\"id\":0,\"scale\":1}]}");
+        r = t.post("/v1/completions", "{\"model\":\"story\",\"prompt\":\"Once\",\"lora\":[{\"id\":1,\"scale\":1}]}");
         assertEquals(400, r.statusCode(), r.body());
-        assertTrue(r.body().contains("/v1/chat/completions"), r.body());
+        assertTrue(r.body().contains("not id 1"), r.body());
     }
 
     @Test

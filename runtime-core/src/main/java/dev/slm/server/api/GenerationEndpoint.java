@@ -83,15 +83,14 @@ final class GenerationEndpoint implements PathHandler {
             llamaServer.respond(ex, backend, request, Instant.now().plus(timeout));
             return;
         }
-        if (!chat && LlamaServerRequest.wantsLlamaFields(body)) {
-            // llama.cpp's fields (grammar, n_predict, mirostat, logit_bias, logprobs...): its handler applies them.
+        if (!chat && (LlamaServerRequest.wantsLlamaFields(body) || body.has("lora"))) {
+            // llama.cpp's fields (grammar, n_predict, mirostat, logit_bias, logprobs, lora...): its handler applies them.
             LlamaServerRequest request = LlamaServerRequest.parseText(body, maxTokens);
             ex.note(request.model(), null);
-            llamaServer.respond(ex, router.route(request.model()), request, Instant.now().plus(timeout));
+            Backend backend = router.route(request.model());
+            requireAdapters(backend, request.model(), LlamaServerRequest.loraIds(body));
+            llamaServer.respond(ex, backend, request, Instant.now().plus(timeout));
             return;
-        }
-        if (body.has("lora")) {
-            throw ApiException.invalid("lora", "'lora' (per-request LoRA adapters) is read on /v1/chat/completions");
         }
         OpenAiRequest request = OpenAiRequest.parse(chat ? CompletionEndpoint.CHAT_COMPLETIONS : CompletionEndpoint.COMPLETIONS,
                 body, maxTokens);
