@@ -18,6 +18,7 @@ import dev.slm.hardware.NvidiaGpu;
 import dev.slm.hardware.NvidiaReport;
 import dev.slm.profile.FitPlan;
 import dev.slm.profile.LaunchPlan;
+import dev.slm.profile.LaunchPlanText;
 import dev.slm.profile.MemoryEstimate;
 import dev.slm.profile.Profile;
 import dev.slm.profile.ProfileCatalog;
@@ -82,19 +83,8 @@ record ProfileReport(MachineFacts facts, ProfileCatalog catalog, ProfileChoice c
             out.append("\nModel ").append(m.path().getFileName()).append(": ").append(m.architecture()).append(", ")
                     .append(m.blockCount().map(b -> b + " layers, ").orElse("")).append(m.quantization()).append(", ")
                     .append(readable(m.tensorBytes())).append(" of weights\n");
-            plan.ifPresent(p -> {
-                FitPlan fit = p.fit();
-                line(out, "context", fit.contextSize() + " tokens");
-                line(out, "gpu layers", fit.gpuLayers() == -1 ? "all" : String.valueOf(fit.gpuLayers()));
-                line(out, "threads", String.valueOf(p.options().threads()));
-                line(out, "memory", fit.checked() ? "needs " + readable(fit.system().total()) + " (" + parts(fit.system()) + ") of "
-                        + readable(fit.systemBudget()) + " available" : "not checked: memory unknown");
-                if (fit.gpu().total() > 0) {
-                    line(out, "gpu memory", "needs " + readable(fit.gpu().total()) + " (" + parts(fit.gpu()) + ") of " + readable(fit.gpuBudget()) + " free");
-                }
-                fit.warnings().forEach(w -> line(out, "note", w));
-                fit.notes().forEach(n -> line(out, "note", n));
-            });
+            plan.ifPresent(p -> LaunchPlanText.lines(p).stream().filter(l -> !l.label().equals("profile"))
+                    .forEach(l -> line(out, l.label(), l.value())));
             problem.ifPresent(e -> line(out, "refused", e));
         });
         return out.toString();
@@ -209,10 +199,6 @@ record ProfileReport(MachineFacts facts, ProfileCatalog catalog, ProfileChoice c
         return String.join("; ", nv.gpus().stream().map(g -> g.name() + " " + readable(g.memoryTotal())
                 + (g.memoryFree() >= 0 ? " (" + readable(g.memoryFree()) + " free)" : "") + (g.integrated() ? ", integrated" : "")).toList())
                 + " [" + nv.source() + (versions.isEmpty() ? "" : ": " + versions.replaceFirst("^, ", "")) + "]";
-    }
-
-    private static String parts(MemoryEstimate e) {
-        return "weights " + readable(e.weights()) + " + KV cache " + readable(e.kvCache()) + " + compute " + readable(e.compute());
     }
 
     private static String lower(Enum<?> e) {

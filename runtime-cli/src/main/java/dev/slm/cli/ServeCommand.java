@@ -10,7 +10,8 @@ import dev.slm.server.config.ConfigSetting;
 import dev.slm.server.config.ServerConfig;
 import dev.slm.server.config.ServerConfigBinder;
 import dev.slm.server.local.LocalModels;
-import dev.slm.server.local.RunnerMemoryEstimate;
+import dev.slm.server.local.LoadedModelMemory;
+import dev.slm.profile.LaunchPlanText;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -117,12 +118,14 @@ final class ServeCommand implements Callable<Integer> {
     private static void printSummary(ServerConfig config, List<LocalModels.Plan> plans) {
         System.out.println("config ok: listening on " + config.host() + ":" + config.port()
                 + (config.apiKeys().isEmpty() ? ", no API keys" : ", " + config.apiKeys().size() + " API key(s)")
-                + ", memory budget " + RunnerMemoryEstimate.mib(config.memoryBudget()));
+                + ", memory budget " + LoadedModelMemory.mib(config.memoryBudget()));
         for (LocalModels.Plan p : plans) {
             System.out.println("model " + p.config().name() + ": " + p.config().path() + " (" + p.header().architecture() + ", "
                     + p.header().quantization() + ", " + p.config().options().parallel() + " slot(s), queue " + p.config().queue()
                     + ", keep_alive " + (p.config().keepsForever() ? "forever" : p.config().keepAlive().toSeconds() + " s")
-                    + (p.config().preload() ? ", preloaded" : "") + "), needs about " + p.estimate().describe());
+                    + (p.config().preload() ? ", preloaded" : "") + "), needs about " + p.memory().describe());
+            // The same decisions as `slm profile MODEL` shows, made the same way (LaunchPlanner).
+            LaunchPlanText.lines(p.launch()).forEach(l -> System.out.println("  " + l.label() + ": " + l.value()));
         }
         config.routing().ifPresent(routing -> routing.routes().forEach(r -> System.out.println("route " + r.name()
                 + ": models " + String.join(",", r.models()) + (r.upstream() == null || r.localOnly() ? ", local only"

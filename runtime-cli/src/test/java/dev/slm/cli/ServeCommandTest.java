@@ -47,6 +47,13 @@ class ServeCommandTest {
         List<String> lines = r.out().lines().toList();
         assertTrue(lines.getFirst().startsWith("config ok: listening on 127.0.0.1:9090, no API keys, memory budget "), r.out());
         assertTrue(lines.get(1).startsWith("model stories: " + FixtureModel.path() + " (llama, F32, 2 slot(s), queue 8"), r.out());
+        // The launch plan, as `slm profile MODEL` prints it: the same planner decided it.
+        assertTrue(lines.get(2).startsWith("  profile: "), r.out());
+        assertTrue(r.out().contains("  context: 2048 tokens"), r.out());
+        assertTrue(r.out().contains("  gpu layers: 0"), r.out());
+        assertTrue(r.out().contains("  threads: "), r.out());
+        assertTrue(r.out().contains("  kv cache: f16, flash attention "), r.out());
+        assertTrue(r.out().contains("  memory: needs "), r.out());
         assertEquals("", r.err());
     }
 

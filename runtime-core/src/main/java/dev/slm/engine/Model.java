@@ -51,9 +51,9 @@ public final class Model implements AutoCloseable {
      * @throws SlmException for a context size the model does not allow.
      */
     public static Model open(GgufFile info, ModelOptions options) {
-        long trained = info.contextLength().orElse((long) ModelOptions.DEFAULT_CONTEXT_CAP);
+        long trained = ModelOptions.trainedContext(info.contextLength());
         int context = options.contextSize() == 0
-                ? (int) Math.min(trained, ModelOptions.DEFAULT_CONTEXT_CAP) : options.contextSize();
+                ? ModelOptions.defaultContextSize(info.contextLength(), ModelOptions.DEFAULT_CONTEXT_CAP) : options.contextSize();
         if (context > trained) {
             throw new SlmException("context size " + context + " is larger than this model allows (" + trained
                     + " tokens): use a context of " + trained + " or less");

@@ -45,6 +45,20 @@ public record ModelOptions(int contextSize, int threads, int batchSize, int gpuL
 
     public static final int DEFAULT_CONTEXT_CAP = 4096;
 
+    /**
+     * The context a model was trained for, as its header declares it; {@link #DEFAULT_CONTEXT_CAP}
+     * for one that does not say (the most it is safe to assume). The one fallback: the engine, the
+     * planner and the server all use it.
+     */
+    public static long trainedContext(java.util.Optional<Long> declared) {
+        return declared.orElse((long) DEFAULT_CONTEXT_CAP);
+    }
+
+    /** The one default-context rule: the model's trained context, at most {@code cap} tokens. */
+    public static int defaultContextSize(java.util.Optional<Long> declared, int cap) {
+        return (int) Math.min(trainedContext(declared), cap);
+    }
+
     /** The types llama.cpp accepts for its KV cache. */
     public static final Set<GgmlType> KV_CACHE_TYPES = Set.of(GgmlType.F32, GgmlType.F16, GgmlType.BF16,
             GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_1, GgmlType.IQ4_NL, GgmlType.Q5_0, GgmlType.Q5_1);

@@ -3,6 +3,7 @@ package dev.slm.profile;
 import static dev.slm.hardware.MemorySize.gib;
 
 import dev.slm.SlmException;
+import dev.slm.engine.ModelOptions;
 import dev.slm.gguf.GgmlType;
 import dev.slm.gguf.GgufFile;
 import dev.slm.hardware.MachineFacts;
@@ -39,10 +40,20 @@ public final class FitPlanner {
      *
      * @param contextSize  0 = the model's trained context, capped by the profile, lowered until it fits
      * @param gpuLayers    empty = the profile's policy; -1 = all
+     * @param memoryToFit  bytes of system memory the model may take (a server's memory budget);
+     *                     {@link #MACHINE_MEMORY} = what the machine has free, less the profile's reserve
      */
     public record Request(int contextSize, OptionalInt gpuLayers, int parallel, int ubatch, boolean flashAttention,
-                          GgmlType kvCacheType) {
+                          GgmlType kvCacheType, long memoryToFit) {
+
+        public Request(int contextSize, OptionalInt gpuLayers, int parallel, int ubatch, boolean flashAttention,
+                       GgmlType kvCacheType) {
+            this(contextSize, gpuLayers, parallel, ubatch, flashAttention, kvCacheType, MACHINE_MEMORY);
+        }
     }
+
+    /** Fit into the memory the machine has free (less the profile's reserve). */
+    public static final long MACHINE_MEMORY = -1;
 
     private record Placement(int offloaded, MemoryEstimate system, MemoryEstimate gpu) {
     }
@@ -71,7 +82,8 @@ public final class FitPlanner {
                     || (tuning.gpuLayers() == Tuning.GpuLayerPolicy.NONE && request.gpuLayers().isEmpty());
             this.pool = cpuOnly ? Tuning.GpuMemory.NONE : tuning.gpuMemory();
             this.systemFree = facts.memory().known() ? facts.memory().available() : -1;
-            long system = systemFree < 0 ? -1 : Math.max(0, systemFree - tuning.memoryReserveMiB() * MIB);
+            long system = request.memoryToFit() != MACHINE_MEMORY ? request.memoryToFit()
+                    : systemFree < 0 ? -1 : Math.max(0, systemFree - tuning.memoryReserveMiB() * MIB);
             if (pool == Tuning.GpuMemory.UNIFIED && system >= 0 && facts.apple().isPresent()) {
                 system = Math.min(system, facts.apple().get().gpuWorkingSet());
             }
@@ -93,7 +105,7 @@ public final class FitPlanner {
                 return plan(request.contextSize(), p, false, List.of(), List.of());
             }
             int desired = request.contextSize() > 0 ? request.contextSize()
-                    : (int) Math.min(shape.trainedContext(), tuning.contextCap());
+                    : ModelOptions.defaultContextSize(java.util.Optional.of(shape.trainedContext()), tuning.contextCap());
             List<Integer> contexts = request.contextSize() > 0 ? List.of(desired) : halvings(desired);
             for (int ctx : contexts) {
                 Placement p = place(ctx);

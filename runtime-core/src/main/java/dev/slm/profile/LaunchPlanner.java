@@ -1,6 +1,7 @@
 package dev.slm.profile;
 
 import dev.slm.engine.ModelOptions;
+import dev.slm.gguf.GgmlType;
 import dev.slm.gguf.GgufFile;
 import dev.slm.hardware.MachineFacts;
 import java.util.function.Function;
@@ -44,17 +45,29 @@ public final class LaunchPlanner {
      * @throws dev.slm.SlmException when no profile can be used, or the model cannot fit
      */
     public LaunchPlan plan(GgufFile model, LaunchRequest request, ModelOptions base) {
+        return plan(model, request, base, FitPlanner.MACHINE_MEMORY);
+    }
+
+    /**
+     * As {@link #plan(GgufFile, LaunchRequest, ModelOptions)}, fitting the model into {@code memoryToFit}
+     * bytes instead of the memory this machine has free ({@code slm serve}'s memory budget).
+     *
+     * @param memoryToFit bytes of system memory the model may take; {@link FitPlanner#MACHINE_MEMORY} = what is free now
+     */
+    public LaunchPlan plan(GgufFile model, LaunchRequest request, ModelOptions base, long memoryToFit) {
         ProfileChoice choice = choose(request);
         Profile profile = choice.require();
         Tuning t = profile.tuning();
         int batch = request.batchSize().orElse(t.batch());
         int ubatch = Math.min(t.ubatch(), batch);
+        boolean flash = request.flashAttention().orElse(t.flashAttention());
+        GgmlType kv = request.kvCacheType().orElse(t.kvCache());
         FitPlan fit = FitPlanner.plan(model, facts, t, new FitPlanner.Request(request.contextSize(), request.gpuLayers(),
-                base.parallel(), ubatch, t.flashAttention(), t.kvCache()));
+                base.parallel(), ubatch, flash, kv, memoryToFit));
         ModelOptions options = new ModelOptions(fit.contextSize(),
                 request.threads() > 0 ? request.threads() : t.threadsFor(facts.cpu()), batch, fit.gpuLayers(),
-                base.seed(), base.parallel(), base.embeddings(), base.nativeLogs(), ubatch, t.flashAttention(),
-                t.kvCache(), t.mmap(), t.mlock(), choice.nativeLibraryDir().orElse(null), base.projector(),
+                base.seed(), base.parallel(), base.embeddings(), base.nativeLogs(), ubatch, flash,
+                kv, t.mmap(), t.mlock(), choice.nativeLibraryDir().orElse(null), base.projector(),
                 base.adapters(), base.chatTemplate(), base.draft());
         return new LaunchPlan(facts, choice, profile, fit, options);
     }

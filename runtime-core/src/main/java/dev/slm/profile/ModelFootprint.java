@@ -52,7 +52,7 @@ record ModelFootprint(String name, long[] layerBytes, long otherBytes, long outp
                         .mapToLong(t -> t.shape()[1]).findFirst().orElse(32_000L));
         String name = f.name().orElse(f.path() == null ? arch : f.path().getFileName().toString());
         return new ModelFootprint(name, layers, other, output, embd, heads, (keyLength + valueLength) * kvHeads, vocab,
-                f.contextLength().orElse((long) ModelOptions.DEFAULT_CONTEXT_CAP));
+                ModelOptions.trainedContext(f.contextLength()));
     }
 
     int blocks() {

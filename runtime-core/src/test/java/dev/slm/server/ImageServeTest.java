@@ -156,9 +156,9 @@ class ImageServeTest {
 
     @Test
     void theMemoryPlanCountsTheProjector() throws Exception {
-        var header = GgufReader.read(FixtureModel.path());
-        var text = dev.slm.server.local.RunnerMemoryEstimate.of(header, dev.slm.engine.ModelOptions.defaults());
-        var vision = dev.slm.server.local.RunnerMemoryEstimate.of(header,
+        var model = new dev.slm.profile.MemoryEstimate(1 << 20, 1 << 20, 1 << 20);
+        var text = dev.slm.server.local.LoadedModelMemory.of(model, dev.slm.engine.ModelOptions.defaults());
+        var vision = dev.slm.server.local.LoadedModelMemory.of(model,
                 dev.slm.engine.ModelOptions.defaults().withProjector(dir.resolve("mmproj.gguf")));
         long projector = Files.size(dir.resolve("mmproj.gguf"));
         assertEquals(0, text.projector());

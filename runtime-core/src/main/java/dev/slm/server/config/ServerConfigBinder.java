@@ -3,6 +3,9 @@ package dev.slm.server.config;
 import dev.slm.SlmException;
 import dev.slm.catalog.Catalog;
 import dev.slm.engine.ModelOptions;
+import java.util.OptionalInt;
+import dev.slm.profile.LaunchRequest;
+import dev.slm.gguf.GgmlType;
 import dev.slm.openai.ImageLimits;
 import dev.slm.routing.RoutingConfig;
 import dev.slm.store.ModelStore;
@@ -74,8 +77,11 @@ public final class ServerConfigBinder {
             "model", null,
             "context", "0",
             "threads", "0",
-            "batch", "512",
-            "gpu_layers", "0",
+            "batch", null,
+            "gpu_layers", null,
+            "profile", null,
+            "flash_attention", null,
+            "kv_cache_type", null,
             "parallel", "1",
             "seed", "-1",
             "embeddings", "false",
@@ -200,8 +206,12 @@ public final class ServerConfigBinder {
             context = VariantCreator.contextSize(variant.get()).orElse(0);  // the variant's num_ctx
         }
         int threads = integer(s, MODEL_KEYS, "threads", 0, 1024);
-        int batch = integer(s, MODEL_KEYS, "batch", 1, 1 << 16);
-        int gpuLayers = integer(s, MODEL_KEYS, "gpu_layers", -1, 100_000);
+        // Unset (or empty): the hardware profile decides, as for `slm run` without the flag.
+        OptionalInt batch = optionalInteger(s, "batch", 1, 1 << 16);
+        OptionalInt gpuLayers = optionalInteger(s, "gpu_layers", -1, 100_000);
+        Optional<String> profile = optionalText(s, "profile");
+        Optional<Boolean> flashAttention = optionalText(s, "flash_attention").map(v -> bool(s, MODEL_KEYS, "flash_attention"));
+        Optional<GgmlType> kvCacheType = optionalText(s, "kv_cache_type").flatMap(v -> kvCacheType(s, v));
         int parallel = integer(s, MODEL_KEYS, "parallel", 1, 256);
         long seed = integer(s, MODEL_KEYS, "seed", -1, Integer.MAX_VALUE);
         boolean embeddings = bool(s, MODEL_KEYS, "embeddings");
@@ -221,11 +231,12 @@ public final class ServerConfigBinder {
                 problems.add(origin(s, s.containsKey("lora") ? "lora" : "model") + ": " + e.getMessage());
             }
         }
-        ModelOptions options = new ModelOptions(context, threads, batch, gpuLayers, seed, parallel, embeddings, false)
+        ModelOptions options = ModelOptions.defaults().withSeed(seed).withParallel(parallel).withEmbeddings(embeddings)
                 .withProjector(projector(name, s.get("projector"), s.get("model"), modelsDir))
                 .withAdapters(adapters)
                 .withChatTemplate(variant.map(Variant::template).orElse(null));
-        return new ModelConfig(name, path, options, keepAlive, queue, preload,
+        LaunchRequest launch = new LaunchRequest(profile, context, threads, batch, gpuLayers, flashAttention, kvCacheType);
+        return new ModelConfig(name, path, options, launch, keepAlive, queue, preload,
                 variant.map(RequestDefaults::of).orElse(RequestDefaults.NONE));
     }
 
@@ -372,6 +383,27 @@ public final class ServerConfigBinder {
             }
             return (int) n;
         });
+    }
+
+    /** A model key whose absence (or an empty value) leaves the choice to the hardware profile. */
+    private Optional<String> optionalText(Map<String, ConfigSetting> s, String key) {
+        ConfigSetting v = s.get(key);
+        return v == null || v.value().isBlank() ? Optional.empty() : Optional.of(v.value().strip());
+    }
+
+    private OptionalInt optionalInteger(Map<String, ConfigSetting> s, String key, int min, int max) {
+        return optionalText(s, key).isEmpty() ? OptionalInt.empty() : OptionalInt.of(integer(s, MODEL_KEYS, key, min, max));
+    }
+
+    private Optional<GgmlType> kvCacheType(Map<String, ConfigSetting> s, String value) {
+        for (GgmlType t : ModelOptions.KV_CACHE_TYPES) {
+            if (t.name().equalsIgnoreCase(value)) {
+                return Optional.of(t);
+            }
+        }
+        problems.add(origin(s, "kv_cache_type") + ": kv_cache_type must be one of " + ModelOptions.KV_CACHE_TYPES.stream()
+                .map(t -> t.name().toLowerCase(Locale.ROOT)).sorted().toList() + ", got '" + value + "'");
+        return Optional.empty();
     }
 
     private boolean bool(Map<String, ConfigSetting> s, Map<String, String> defaults, String key) {

@@ -1,6 +1,10 @@
 package dev.slm.server.local;
 
+import dev.slm.engine.ModelOptions;
 import dev.slm.gguf.GgufFile;
+import dev.slm.profile.LaunchPlanText;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import dev.slm.server.backend.BackendException;
 import dev.slm.server.backend.Backend;
 import dev.slm.server.backend.RequestDefaults;
@@ -23,9 +27,11 @@ import java.util.function.Supplier;
  * another model needs its memory.
  */
 public final class LocalModel implements Backend {
+    private static final Logger log = LoggerFactory.getLogger(LocalModel.class);
     private final ModelConfig config;
     private final GgufFile header;
-    private final RunnerMemoryEstimate estimate;
+    private final LoadedModelMemory estimate;
+    private final LocalModels.Plan plan;
     private final LocalModels owner;
     private final SlotGate gate;
     // Not synchronized: requests run on virtual threads, which must not block while pinned.
@@ -37,10 +43,11 @@ public final class LocalModel implements Backend {
     private volatile String trouble;
     private final LoadBackoff backoff = new LoadBackoff();
 
-    LocalModel(ModelConfig config, GgufFile header, RunnerMemoryEstimate estimate, LocalModels owner) {
-        this.config = config;
-        this.header = header;
-        this.estimate = estimate;
+    LocalModel(LocalModels.Plan plan, LocalModels owner) {
+        this.plan = plan;
+        this.config = plan.config();
+        this.header = plan.header();
+        this.estimate = plan.memory();
         this.owner = owner;
         this.gate = new SlotGate(config.name(), config.options().parallel(), config.queue());
     }
@@ -58,8 +65,17 @@ public final class LocalModel implements Backend {
         return header;
     }
 
-    public RunnerMemoryEstimate estimate() {
+    public LoadedModelMemory estimate() {
         return estimate;
+    }
+
+    /** The options its runner opens the model with: the launch plan's. */
+    public ModelOptions options() {
+        return plan.options();
+    }
+
+    public LocalModels.Plan plan() {
+        return plan;
     }
 
     @Override
@@ -177,6 +193,7 @@ public final class LocalModel implements Backend {
         runner = null;
         backoff.check(config.name());
         owner.reserveMemory(this);
+        log.info("loading model '{}': {}", config.name(), LaunchPlanText.oneLine(plan.launch()));
         RunnerProcess r;
         try {
             r = owner.startRunner(this, this::onCrash);

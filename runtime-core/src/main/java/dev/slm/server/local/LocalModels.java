@@ -1,8 +1,11 @@
 package dev.slm.server.local;
 
 import dev.slm.SlmException;
+import dev.slm.engine.ModelOptions;
 import dev.slm.gguf.GgufFile;
 import dev.slm.gguf.GgufReader;
+import dev.slm.profile.LaunchPlan;
+import dev.slm.profile.LaunchPlanner;
 import dev.slm.server.backend.BackendException;
 import dev.slm.server.backend.Backend;
 import dev.slm.server.backend.LoadedModel;
@@ -57,34 +60,52 @@ public final class LocalModels implements ModelRouter, AutoCloseable {
             r -> Thread.ofPlatform().daemon().name("slm-models-housekeeping").unstarted(r));
     private volatile boolean closing;
 
-    /** A model as planned from its header, before anything is loaded. */
-    public record Plan(ModelConfig config, GgufFile header, RunnerMemoryEstimate estimate) {
+    /**
+     * A model as planned from its header, before anything is loaded: the same launch plan as
+     * {@code slm run} makes on this machine (profile, threads, context, GPU layers, KV cache), fitted
+     * into the memory budget instead of the memory free now.
+     */
+    public record Plan(ModelConfig config, GgufFile header, LaunchPlan launch, LoadedModelMemory memory) {
+        /** The options its runner opens the model with. */
+        public ModelOptions options() {
+            return launch.options();
+        }
     }
 
     /**
-     * Reads every model's header and checks it fits the memory budget on its own.
+     * Reads every model's header and plans it on this machine, each within the memory budget on its own.
      *
      * @throws ConfigException listing every model that cannot be served
      */
     public static List<Plan> plan(ServerConfig config) {
+        return plan(config, LaunchPlanner.forThisMachine());
+    }
+
+    /** As {@link #plan(ServerConfig)}, on the machine {@code planner} knows. */
+    public static List<Plan> plan(ServerConfig config, LaunchPlanner planner) {
         List<Plan> plans = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         for (ModelConfig m : config.models()) {
             try {
                 GgufFile header = GgufReader.read(m.path());
-                long trained = header.contextLength().orElse(Long.MAX_VALUE);
-                if (m.options().contextSize() > trained) {
-                    problems.add("model '" + m.name() + "': context " + m.options().contextSize() + " is larger than the model allows ("
+                long trained = ModelOptions.trainedContext(header.contextLength());
+                if (m.launch().contextSize() > trained) {
+                    problems.add("model '" + m.name() + "': context " + m.launch().contextSize() + " is larger than the model allows ("
                             + trained + "): set context to " + trained + " or less");
                     continue;
                 }
-                RunnerMemoryEstimate estimate = RunnerMemoryEstimate.of(header, m.options());
-                if (estimate.total() > config.memoryBudget()) {
-                    problems.add("model '" + m.name() + "' needs about " + estimate.describe() + " but memory_budget is "
-                            + RunnerMemoryEstimate.mib(config.memoryBudget()) + ": raise memory_budget, or lower its context or parallel");
+                long besides = LoadedModelMemory.besidesTheModel(m.options());
+                LaunchPlan launch;
+                try {
+                    launch = planner.plan(header, m.launch(), m.options(), Math.max(0, config.memoryBudget() - besides));
+                } catch (SlmException e) {
+                    problems.add("model '" + m.name() + "' needs about more than memory_budget (" + LoadedModelMemory.mib(config.memoryBudget())
+                            + ") leaves it after its runner (" + LoadedModelMemory.mib(besides) + "): " + e.getMessage()
+                            + "; raise memory_budget, or lower its context or parallel");
+                    continue;
                 }
-                plans.add(new Plan(m, header, estimate));
-            } catch (SlmException e) {
+                plans.add(new Plan(m, header, launch, LoadedModelMemory.of(launch.fit().system(), m.options())));
+            } catch (SlmException | IllegalArgumentException e) {
                 problems.add("model '" + m.name() + "': " + e.getMessage());
             }
         }
@@ -99,7 +120,7 @@ public final class LocalModels implements ModelRouter, AutoCloseable {
         this.launch = launch;
         this.metrics = metrics;
         for (Plan p : plan(config)) {
-            models.put(p.config().name(), new LocalModel(p.config(), p.header(), p.estimate(), this));
+            models.put(p.config().name(), new LocalModel(p, this));
         }
         registerGauges();
         housekeeping.scheduleWithFixedDelay(this::housekeep, 1, 1, TimeUnit.SECONDS);
@@ -130,8 +151,8 @@ public final class LocalModels implements ModelRouter, AutoCloseable {
     @Override
     public List<LoadedModel> loaded() {
         return models.values().stream().filter(LocalModel::loaded).map(m -> new LoadedModel(m.model(),
-                m.config().path().toString(), m.estimate().total(), m.config().options().gpuLayers(),
-                m.config().options().contextSize(), m.activeSlots(), m.queued(),
+                m.config().path().toString(), m.estimate().total(), m.options().gpuLayers(),
+                m.options().contextSize(), m.activeSlots(), m.queued(),
                 m.busy() ? 0 : TimeUnit.NANOSECONDS.toSeconds(m.idleNanos()),
                 m.config().keepsForever() ? -1 : m.config().keepAlive().toSeconds(), m.loraAdapters())).toList();
     }
@@ -223,7 +244,8 @@ public final class LocalModels implements ModelRouter, AutoCloseable {
         }
         stopped.remove(m);  // a request wants it again
         long memoryLimit = config.limits().runnerMemoryLimit(m.estimate().total());
-        return RunnerProcess.start(m.model(), m.config().path(), m.config().options(), config.nativeLibraryDir(),
+        return RunnerProcess.start(m.model(), m.config().path(), m.options(),
+                config.nativeLibraryDir().or(() -> java.util.Optional.ofNullable(m.options().nativeLibraryDir())),
                 launch.command(memoryLimit, config.limits().stateDir().resolve("crash")), config.loadTimeout(),
                 config.limits().runnerStallTimeout(), onCrash);
     }
@@ -249,8 +271,8 @@ public final class LocalModels implements ModelRouter, AutoCloseable {
                 if (idle.isEmpty() || System.nanoTime() > giveUp) {
                     List<String> holders = reserved.keySet().stream().filter(v -> v != m).map(LocalModel::model).toList();
                     throw BackendException.outOfMemory("model '" + m.model() + "' needs about "
-                            + RunnerMemoryEstimate.mib(need) + " but only " + RunnerMemoryEstimate.mib(Math.max(0, budget - used()))
-                            + " of the " + RunnerMemoryEstimate.mib(budget) + " memory budget is free and the models holding the rest "
+                            + LoadedModelMemory.mib(need) + " but only " + LoadedModelMemory.mib(Math.max(0, budget - used()))
+                            + " of the " + LoadedModelMemory.mib(budget) + " memory budget is free and the models holding the rest "
                             + holders + " are busy: retry later, or raise memory_budget");
                 }
                 boolean unloaded = false;

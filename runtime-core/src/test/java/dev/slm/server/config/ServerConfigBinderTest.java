@@ -91,10 +91,10 @@ class ServerConfigBinderTest {
         assertEquals(Duration.ofHours(1), c.loadTimeout());
         assertEquals(6L << 30, c.memoryBudget());
         ModelConfig q = c.model("qwen2.5:0.5b").orElseThrow();
-        assertEquals(1024, q.options().contextSize());
-        assertEquals(2, q.options().threads());
-        assertEquals(64, q.options().batchSize());
-        assertEquals(-1, q.options().gpuLayers());
+        assertEquals(1024, q.launch().contextSize());
+        assertEquals(2, q.launch().threads());
+        assertEquals(64, q.launch().batchSize().getAsInt());
+        assertEquals(-1, q.launch().gpuLayers().getAsInt());
         assertEquals(3, q.options().parallel(), "a server-wide model key is a default for every model");
         assertTrue(q.options().embeddings());
         assertTrue(q.keepsForever());
