@@ -101,6 +101,10 @@ final class BenchCommand implements Callable<Integer> {
             description = "Weight type for --generate: F32, F16, Q8_0 or Q4_0 (default: ${DEFAULT-VALUE}).")
     String generateType;
 
+    @Option(names = "--layers", paramLabel = "N",
+            description = "For --generate: keep only the first N blocks, with the full shape's weights (a draft model for --draft).")
+    Integer generateLayers;
+
     @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Where --generate writes the model.")
     Path output;
 
@@ -171,6 +175,9 @@ final class BenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--generate needs --output FILE.gguf");
         }
         TransformerShape shape = TransformerShape.named(generateShape);
+        if (generateLayers != null) {
+            shape = shape.withLayers(generateLayers);
+        }
         GgmlType type = SyntheticModel.type(generateType);
         SyntheticModel.write(shape, type, output, 42);
         System.err.println("wrote " + output + ": random weights in the shape of " + shape.name() + " ("

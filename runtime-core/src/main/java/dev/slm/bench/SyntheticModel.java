@@ -104,7 +104,10 @@ public final class SyntheticModel {
             long rowElements = t.shape()[0];
             long rows = t.elements() / rowElements;
             int rowBytes = Math.toIntExact(tensorType.bytesFor(rowElements));
-            SplittableRandom rowRandom = random.split();
+            // Each tensor's weights follow from the seed and its name alone, so a shape with fewer
+            // layers (--layers) has the very weights of the full one's first layers: a draft model
+            // that agrees with it often, as a real small model of the same family does.
+            SplittableRandom rowRandom = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + t.name().hashCode());
             if (!t.matrix()) {
                 float value = t.name().endsWith(".bias") ? 0f : 1f;
                 w.addTensor(t.name(), GgmlType.F32, t.shape(), out -> {

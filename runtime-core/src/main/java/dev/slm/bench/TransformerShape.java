@@ -133,4 +133,14 @@ public record TransformerShape(String name, String architecture, int embedding, 
     public long parameterCount() {
         return tensors().stream().mapToLong(TensorSpec::elements).sum();
     }
+
+    /** This shape with only its first {@code n} blocks (a draft of the same family). */
+    public TransformerShape withLayers(int n) {
+        if (n < 1 || n > layers) {
+            throw new IllegalArgumentException("--layers must be 1 to " + layers + " for " + name + ", got " + n);
+        }
+        return new TransformerShape(name + "-" + n + "l", architecture, embedding, n, heads, kvHeads, feedForward,
+                vocabulary, contextLength, ropeFreqBase, rmsEpsilon, attentionBias, headDim, qkNorm, sandwichNorms,
+                slidingWindow);
+    }
 }

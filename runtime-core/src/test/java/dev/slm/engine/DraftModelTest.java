@@ -48,6 +48,37 @@ class DraftModelTest {
         }
     }
 
+    /**
+     * A shape cut to its first layers (`slm bench --generate SHAPE --layers N`) keeps the full
+     * shape's weights, so it drafts for it as a small model of the same family would: most of its
+     * tokens are accepted, and the greedy text is the full model's.
+     */
+    @Test
+    void aShapeCutToItsFirstLayersDraftsForTheFullOne(@TempDir Path dir) throws Exception {
+        assumeTrue(NativeBuild.current().isOwn(), "slm has no own native library on this platform");
+        dev.slm.bench.TransformerShape full = new dev.slm.bench.TransformerShape("draft-test", "llama", 128, 8, 4, 4,
+                256, 2048, 4096, 1e4f, 1e-5f, false);
+        Path target = dir.resolve("full.gguf");
+        Path draft = dir.resolve("draft.gguf");
+        dev.slm.bench.SyntheticModel.write(full, dev.slm.gguf.GgmlType.Q8_0, target, 7);
+        dev.slm.bench.SyntheticModel.write(full.withLayers(2), dev.slm.gguf.GgmlType.Q8_0, draft, 7);
+        ModelOptions options = ModelOptions.defaults().withThreads(1).withContextSize(512);
+        String body = "{\"prompt\":\"the cat sat on the mat\",\"max_tokens\":64,\"temperature\":0}";
+        String plain;
+        try (Model model = Model.open(target, options); OpenAiCall call = model.openAi("/v1/completions", body)) {
+            plain = JSON.readTree(call.body()).at("/choices/0/text").asText();
+        }
+        try (Model model = Model.open(target, options.withDraft(new DraftModel(draft, 8)));
+             OpenAiCall call = model.openAi("/v1/completions", body)) {
+            JsonNode answer = JSON.readTree(call.body());
+            assertEquals(plain, answer.at("/choices/0/text").asText());
+            JsonNode timings = answer.get("timings");
+            int drafted = timings.path("draft_n").asInt();
+            assertTrue(drafted > 0 && timings.path("draft_n_accepted").asInt() * 2 > drafted,
+                    "most drafted tokens accepted: " + timings);
+        }
+    }
+
     @Test
     void aDraftThatIsNotAModelIsNamedInOneLine(@TempDir Path dir) throws Exception {
         assumeTrue(NativeBuild.current().isOwn(), "slm has no own native library on this platform");
