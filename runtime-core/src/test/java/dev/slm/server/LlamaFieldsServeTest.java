@@ -27,6 +27,7 @@ class LlamaFieldsServeTest {
                 max_tokens = 100
                 [model.stories]
                 path = ${MODEL}
+                aliases = tale, gpt-4o-mini
                 """);
     }
 
@@ -41,6 +42,14 @@ class LlamaFieldsServeTest {
         HttpResponse<String> r = t.post(path, body);
         assertEquals(200, r.statusCode(), r.body());
         return TestServer.json(r);
+    }
+
+    @Test
+    void anAliasNamesTheSameModel() {
+        JsonNode chat = ok("/v1/chat/completions", "{\"model\":\"gpt-4o-mini\",\"max_tokens\":2,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+        assertEquals("chat.completion", chat.path("object").asText());
+        String ids = TestServer.json(t.get("/v1/models")).path("data").findValuesAsText("id").toString();
+        assertEquals("[stories, tale, gpt-4o-mini]", ids);
     }
 
     @Test

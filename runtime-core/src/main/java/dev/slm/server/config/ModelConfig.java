@@ -19,12 +19,19 @@ import java.time.Duration;
  * @param queue     requests that may wait for a slot; past that the server answers 429
  * @param preload   load it at start-up; {@code /ready} waits for it
  * @param defaults  a served variant's system prompt and parameters
+ * @param aliases   other names clients may use for it ({@code aliases = a, b})
  */
 public record ModelConfig(String name, Path path, ModelOptions options, LaunchRequest launch, Duration keepAlive, int queue,
-                          boolean preload, RequestDefaults defaults) {
+                          boolean preload, RequestDefaults defaults, java.util.List<String> aliases) {
 
     public ModelConfig {
         defaults = defaults == null ? RequestDefaults.NONE : defaults;
+        aliases = aliases == null ? java.util.List.of() : java.util.List.copyOf(aliases);
+    }
+
+    public ModelConfig(String name, Path path, ModelOptions options, LaunchRequest launch, Duration keepAlive, int queue,
+                       boolean preload, RequestDefaults defaults) {
+        this(name, path, options, launch, keepAlive, queue, preload, defaults, java.util.List.of());
     }
 
     public boolean keepsForever() {

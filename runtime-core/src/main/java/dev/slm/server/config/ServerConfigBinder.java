@@ -89,7 +89,8 @@ public final class ServerConfigBinder {
             "queue", "8",
             "preload", "false",
             "projector", null,
-            "lora", null);
+            "lora", null,
+            "aliases", null);
 
     private static final Pattern SIZE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([KMGT]i?B|[KMGT]|B)?", Pattern.CASE_INSENSITIVE);
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)?");
@@ -124,7 +125,8 @@ public final class ServerConfigBinder {
             if (s.model() == null) {
                 if (SERVER_KEYS.containsKey(s.key())) {
                     server.put(s.key(), s);
-                } else if (MODEL_KEYS.containsKey(s.key()) && !s.key().equals("path") && !s.key().equals("model")) {
+                } else if (MODEL_KEYS.containsKey(s.key()) && !s.key().equals("path") && !s.key().equals("model")
+                        && !s.key().equals("aliases")) {
                     modelDefaults.put(s.key(), s);
                 } else {
                     problems.add(s.origin() + ": unknown key '" + s.key() + "' (known: " + String.join(", ", SERVER_KEYS.keySet())
@@ -184,6 +186,7 @@ public final class ServerConfigBinder {
             merged.putAll(entry.getValue());
             modelConfigs.add(model(entry.getKey(), merged, modelsDir));
         }
+        checkAliases(modelConfigs, models);
         boolean serveStore = bool(server, SERVER_KEYS, "serve_store");
         if (modelConfigs.isEmpty() && serveStore) {
             modelConfigs.addAll(storeModels(modelDefaults, modelsDir, origin(server, "serve_store")));
@@ -235,9 +238,29 @@ public final class ServerConfigBinder {
                 .withProjector(projector(name, s.get("projector"), s.get("model"), modelsDir))
                 .withAdapters(adapters)
                 .withChatTemplate(variant.map(Variant::template).orElse(null));
+        List<String> aliases = new ArrayList<>(list(s, "aliases"));
+        for (String alias : aliases) {
+            if (!ConfigFile.isValidModelName(alias)) {
+                problems.add(origin(s, "aliases") + ": alias '" + alias + "' must be letters, digits and . _ : - (at most 128)");
+            }
+        }
         LaunchRequest launch = new LaunchRequest(profile, context, threads, batch, gpuLayers, flashAttention, kvCacheType);
         return new ModelConfig(name, path, options, launch, keepAlive, queue, preload,
-                variant.map(RequestDefaults::of).orElse(RequestDefaults.NONE));
+                variant.map(RequestDefaults::of).orElse(RequestDefaults.NONE), aliases);
+    }
+
+    /** Each name a client may send means one model: an alias may not repeat a model's name or another alias. */
+    private void checkAliases(List<ModelConfig> configs, Map<String, Map<String, ConfigSetting>> sections) {
+        java.util.Set<String> names = new java.util.HashSet<>();
+        configs.forEach(c -> names.add(c.name()));
+        for (ModelConfig c : configs) {
+            for (String alias : c.aliases()) {
+                if (!names.add(alias)) {
+                    problems.add(origin(sections.get(c.name()), "aliases") + ": alias '" + alias
+                            + "' is already the name or an alias of a model");
+                }
+            }
+        }
     }
 
     /** What a variant made with `slm create` adds, when {@code model = NAME} names one. */

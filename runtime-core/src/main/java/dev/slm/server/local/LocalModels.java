@@ -130,14 +130,33 @@ public final class LocalModels implements ModelRouter, AutoCloseable {
     public Backend route(String model) {
         LocalModel m = models.get(model);
         if (m == null) {
+            m = byAlias(model);
+        }
+        if (m == null) {
             throw BackendException.missing(model);
         }
         return m;
     }
 
+    /** The model an alias names ({@code aliases = ...} in its section), or null. */
+    private LocalModel byAlias(String alias) {
+        for (LocalModel m : models.values()) {
+            if (m.config().aliases().contains(alias)) {
+                return m;
+            }
+        }
+        return null;
+    }
+
+    /** Each model, then each of its aliases as a model of its own (clients pick names from the list). */
     @Override
     public List<ModelCard> models() {
-        return models.values().stream().map(m -> new ModelCard(m.model(), created(m), "slm")).toList();
+        List<ModelCard> cards = new java.util.ArrayList<>();
+        for (LocalModel m : models.values()) {
+            cards.add(new ModelCard(m.model(), created(m), "slm"));
+            m.config().aliases().forEach(a -> cards.add(new ModelCard(a, created(m), "slm")));
+        }
+        return cards;
     }
 
     private static long created(LocalModel m) {

@@ -30,6 +30,17 @@ class ServerConfigBinderTest {
     }
 
     @Test
+    void aliasesAreOtherNamesForOneModelEach() {
+        ServerConfig c = bind("[model.stories]\npath = " + MODEL + "\naliases = tale, gpt-4o-mini\n");
+        assertEquals(List.of("tale", "gpt-4o-mini"), c.models().getFirst().aliases());
+        List<String> p = problems("[model.a]\npath = " + MODEL + "\naliases = b\n[model.b]\npath = " + MODEL
+                + "\n[model.c]\npath = " + MODEL + "\naliases = bad name\n");
+        assertTrue(p.stream().anyMatch(l -> l.contains("alias 'b' is already")), p.toString());
+        assertTrue(p.stream().anyMatch(l -> l.contains("alias 'bad name'")), p.toString());
+        assertTrue(problems("aliases = x\n[model.a]\npath = " + MODEL + "\n").getFirst().contains("unknown key 'aliases'"));
+    }
+
+    @Test
     void defaultsAreSafeForAService() {
         ServerConfig c = bind("[model.stories]\npath = " + MODEL + "\n");
         assertEquals("127.0.0.1", c.host(), "loopback unless told otherwise");
