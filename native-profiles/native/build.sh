@@ -5,6 +5,10 @@
 #   native-profiles/native/build.sh OUT_DIR
 #   native-profiles/native/build.sh --llama-bench OUT_DIR   also llama.cpp's own llama-bench, from the
 #                                                           same tree and flags (scripts/bench-engines)
+#   native-profiles/native/build.sh --platform linux-aarch64 OUT_DIR
+#                                   for another platform: on an x86-64 Linux host, linux-aarch64 is
+#                                   cross-built with Debian's aarch64 cross compiler
+#                                   (toolchains/linux-aarch64.cmake, patches/linux-aarch64/)
 #
 # The pinned source and the CMake build tree live in a cache outside the work tree, keyed by what
 # they are built from (the lock, CMakeLists.txt, the flags, the compiler), so a clean clone builds
@@ -15,11 +19,15 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 targets=(jllama)
-if [ "${1:-}" = --llama-bench ]; then
-  targets+=(llama-bench)
-  shift
-fi
-out=${1:?usage: build.sh [--llama-bench] OUT_DIR}
+platform=
+while [ $# -gt 1 ]; do
+  case "$1" in
+    --llama-bench) targets+=(llama-bench); shift ;;
+    --platform) platform=$2; shift 2 ;;
+    *) break ;;
+  esac
+done
+out=${1:?usage: build.sh [--llama-bench] [--platform PLATFORM] OUT_DIR}
 
 if [ "${SLM_NATIVE_SKIP:-0}" = 1 ]; then
   echo "native: SLM_NATIVE_SKIP=1, not building slm's native library" >&2
@@ -27,15 +35,34 @@ if [ "${SLM_NATIVE_SKIP:-0}" = 1 ]; then
 fi
 
 case "$(uname -s)-$(uname -m)" in
-  Linux-x86_64) platform=linux-x86_64 ;;
-  Linux-aarch64) platform=linux-aarch64 ;;
-  *) echo "native: no native build for $(uname -s)-$(uname -m) yet; the binding's own library is used" >&2; exit 0 ;;
+  Linux-x86_64) host=linux-x86_64 ;;
+  Linux-aarch64) host=linux-aarch64 ;;
+  *) host= ;;
 esac
+platform=${platform:-$host}
+if [ -z "$platform" ]; then
+  echo "native: no native build for $(uname -s)-$(uname -m) yet; the binding's own library is used" >&2
+  exit 0
+fi
+
+# The compiler, and for a cross build the CMake toolchain file and the patches it needs.
+cxx=c++ strip=strip toolchain= cxx_package=g++
+if [ "$platform" != "$host" ]; then
+  case "$host>$platform" in
+    linux-x86_64\>linux-aarch64) cxx=aarch64-linux-gnu-g++ strip=aarch64-linux-gnu-strip cxx_package=g++-aarch64-linux-gnu ;;
+    *) echo "native: cannot build for $platform on ${host:-$(uname -s)-$(uname -m)} (cross builds: linux-x86_64 to linux-aarch64)" >&2; exit 1 ;;
+  esac
+  toolchain=$here/toolchains/$platform.cmake
+fi
+patches=()
+if [ -d "$here/patches/$platform" ]; then
+  patches=("$here/patches/$platform"/*.patch)
+fi
 
 for tool in cmake curl openssl git; do
   command -v "$tool" >/dev/null || { echo "native: '$tool' is needed to build slm's native library (apt-get install $tool)" >&2; exit 1; }
 done
-command -v c++ >/dev/null || { echo "native: a C++ compiler is needed (apt-get install g++)" >&2; exit 1; }
+command -v "$cxx" >/dev/null || { echo "native: a C++ compiler for $platform is needed (apt-get install $cxx_package)" >&2; exit 1; }
 
 # JNI's headers come from a JDK: JAVA_HOME, else the one whose javac is on the PATH.
 if [ -z "${JAVA_HOME:-}" ] || [ ! -f "$JAVA_HOME/include/jni.h" ]; then
@@ -60,9 +87,10 @@ commit=$(lock_value commit)
 flags=(-DCMAKE_BUILD_TYPE=Release -DGGML_CPU_ALL_VARIANTS=ON -DGGML_OPENMP=OFF -DSLM_LLAMA_RELEASE="$release")
 
 cache=${SLM_BUILD_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/slm-build}/native
-compiler=$(c++ --version | head -1)
-key=$( { cat "$here/llama.cpp.lock" "$here/CMakeLists.txt"; echo "${flags[*]}"; echo "$compiler"; echo "$platform"; } \
-       | sha256sum | cut -c1-16)
+compiler=$("$cxx" --version | head -1)
+# (A cross build's toolchain file and patches join the key; a native build's key is what it was.)
+key=$( { cat "$here/llama.cpp.lock" "$here/CMakeLists.txt" ${toolchain:+"$toolchain"} ${patches[@]+"${patches[@]}"}
+         echo "${flags[*]}"; echo "$compiler"; echo "$platform"; } | sha256sum | cut -c1-16)
 src=$cache/llama.cpp-$release-${commit:0:12}
 work=$cache/build-$platform-$key
 mkdir -p "$cache" "$work"
@@ -90,6 +118,20 @@ if [ ! -f "$src/.slm-verified" ]; then
   trap - EXIT
 fi
 
+# 1b. Patches for this platform go to a copy of the source inside this build tree.
+if [ ${#patches[@]} -gt 0 ]; then
+  if [ ! -f "$work/llama.cpp/.slm-patched" ]; then
+    rm -rf "$work/llama.cpp"
+    mkdir -p "$work/llama.cpp"
+    git -C "$src" archive --format=tar "$commit" | tar -x -C "$work/llama.cpp"
+    for p in "${patches[@]}"; do
+      git -C "$work/llama.cpp" apply -p1 "$p" 2>/dev/null || (cd "$work/llama.cpp" && patch -s -p1 <"$p")
+    done
+    touch "$work/llama.cpp/.slm-patched"
+  fi
+  src=$work/llama.cpp
+fi
+
 # 2. slm's sources, copied only where they changed so that make sees real changes only.
 mkdir -p "$work/slm/src"
 sync_file() { cmp -s "$1" "$2" || cp "$1" "$2"; }
@@ -99,7 +141,8 @@ for f in "$here"/src/*; do sync_file "$f" "$work/slm/src/$(basename "$f")"; done
 # 3. Configure once, build incrementally.
 if [ ! -f "$work/build/CMakeCache.txt" ]; then
   echo "native: configuring ($work)" >&2
-  cmake -S "$work/slm" -B "$work/build" -DLLAMA_SRC="$src" -DJAVA_HOME="$JAVA_HOME" "${flags[@]}" >"$work/configure.log" 2>&1 \
+  cmake -S "$work/slm" -B "$work/build" -DLLAMA_SRC="$src" -DJAVA_HOME="$JAVA_HOME" "${flags[@]}" \
+        ${toolchain:+-DCMAKE_TOOLCHAIN_FILE="$toolchain"} >"$work/configure.log" 2>&1 \
     || { cat "$work/configure.log" >&2; exit 1; }
 fi
 jobs=${SLM_NATIVE_JOBS:-$(nproc)}
@@ -121,7 +164,7 @@ mkdir -p "$dest"
 for f in "$work/build/bin"/*.so* "$work/build/ggml/src"/*.so*; do
   [ -L "$f" ] && continue
   name=$(readelf -d "$f" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
-  strip --strip-unneeded -o "$dest/${name:-$(basename "$f")}" "$f"
+  "$strip" --strip-unneeded -o "$dest/${name:-$(basename "$f")}" "$f"
 done
 if [ -x "$work/build/llama-bench/llama-bench" ] && [[ " ${targets[*]} " == *" llama-bench "* ]]; then
   cp "$work/build/llama-bench/llama-bench" "$dest/"
