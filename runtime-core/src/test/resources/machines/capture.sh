@@ -29,7 +29,7 @@ if [ "$os" = Darwin ]; then
   exit 0
 fi
 printf 'os.name=Linux\nos.arch=%s\njvm.processors=%s\n' "$(uname -m)" "$(nproc)" > "$out/machine.properties"
-copy /proc/cpuinfo /proc/meminfo /proc/self/cgroup /proc/driver/nvidia/version \
+copy /proc/cpuinfo /proc/meminfo /proc/self/cgroup /proc/self/auxv /proc/driver/nvidia/version \
   /proc/device-tree/model /proc/device-tree/compatible /sys/devices/system/cpu/online \
   /sys/fs/cgroup/cgroup.controllers
 for cpu in /sys/devices/system/cpu/cpu[0-9]*; do

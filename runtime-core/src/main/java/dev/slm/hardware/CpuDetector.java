@@ -32,6 +32,13 @@ final class CpuDetector {
             Map.entry("asimd", "neon"), Map.entry("asimddp", "dotprod"), Map.entry("i8mm", "i8mm"),
             Map.entry("sve", "sve"), Map.entry("sve2", "sve2"), Map.entry("asimdhp", "fp16"), Map.entry("bf16", "bf16"));
 
+    /** Linux arm64 AT_HWCAP bits (uapi asm/hwcap.h) -> feature. */
+    private static final Map<Integer, String> ARM_HWCAP = Map.of(1, "neon", 10, "fp16", 20, "dotprod", 22, "sve");
+    /** Linux arm64 AT_HWCAP2 bits -> feature. */
+    private static final Map<Integer, String> ARM_HWCAP2 = Map.of(1, "sve2", 13, "i8mm", 14, "bf16");
+    private static final long AT_HWCAP = 16;
+    private static final long AT_HWCAP2 = 26;
+
     /** sysctl hw.optional.* key -> feature, for Apple Silicon and Intel Macs. */
     private static final Map<String, String> MAC_FEATURES = Map.ofEntries(
             Map.entry("hw.optional.AdvSIMD", "neon"), Map.entry("hw.optional.arm.FEAT_DotProd", "dotprod"),
@@ -99,11 +106,57 @@ final class CpuDetector {
                 }
             }
         });
-        if (flags.isEmpty()) {
+        // On ARM the kernel's word for this process (AT_HWCAP) wins over /proc/cpuinfo's text: under
+        // qemu-user /proc/cpuinfo is the host's (x86 flags), and HWCAP is what the process may execute.
+        Optional<Set<String>> hwcap = "aarch64".equals(Platform.arch(src.osArch())) ? armHwcap(src) : Optional.empty();
+        if (hwcap.isPresent()) {
+            features.clear();
+            features.addAll(hwcap.get());
+        } else if (flags.isEmpty()) {
             notes.add("CPU features unknown: /proc/cpuinfo has no flags");
         }
         int physical = allCores.isEmpty() ? online.size() : allCores.size();
-        return new CpuFacts(model, online.size(), physical, clusters, features, flags.isPresent(), cgroups.cpuQuota());
+        return new CpuFacts(model, online.size(), physical, clusters, features, flags.isPresent() || hwcap.isPresent(),
+                cgroups.cpuQuota());
+    }
+
+    /** The arm64 features in /proc/self/auxv's AT_HWCAP and AT_HWCAP2 (64-bit type/value pairs). */
+    static Optional<Set<String>> armHwcap(MachineFactsSource src) {
+        Optional<byte[]> auxv = src.bytes("/proc/self/auxv");
+        if (auxv.isEmpty() || auxv.get().length < 16) {
+            return Optional.empty();
+        }
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(auxv.get()).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        Long hwcap = null;
+        long hwcap2 = 0;
+        while (b.remaining() >= 16) {
+            long type = b.getLong();
+            long value = b.getLong();
+            if (type == AT_HWCAP) {
+                hwcap = value;
+            } else if (type == AT_HWCAP2) {
+                hwcap2 = value;
+            } else if (type == 0) {
+                break;
+            }
+        }
+        if (hwcap == null) {
+            return Optional.empty();
+        }
+        Set<String> features = new TreeSet<>();
+        long h = hwcap;
+        long h2 = hwcap2;
+        ARM_HWCAP.forEach((bit, name) -> {
+            if ((h & (1L << bit)) != 0) {
+                features.add(name);
+            }
+        });
+        ARM_HWCAP2.forEach((bit, name) -> {
+            if ((h2 & (1L << bit)) != 0) {
+                features.add(name);
+            }
+        });
+        return Optional.of(features);
     }
 
     static CpuFacts mac(MachineFactsSource src) {

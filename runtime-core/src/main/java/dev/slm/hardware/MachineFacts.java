@@ -17,8 +17,8 @@ public record MachineFacts(String os, String arch, CpuFacts cpu, MemoryFacts mem
         notes = List.copyOf(notes);
     }
 
-    /** This machine. */
+    /** This machine (or the recording {@value MachineRecording#REPLAY_ENV} names). */
     public static MachineFacts detect() {
-        return MachineDetector.detect(MachineFactsSource.live());
+        return MachineDetector.detect(MachineRecording.fromEnvironmentOrLive());
     }
 }

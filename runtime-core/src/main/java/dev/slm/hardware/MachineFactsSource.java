@@ -47,6 +47,15 @@ public record MachineFactsSource(String osName, String osArch, Path root, Nvidia
         }
     }
 
+    /** The file's bytes (binary files such as /proc/self/auxv), or empty when it cannot be read. */
+    public Optional<byte[]> bytes(String absolutePath) {
+        try {
+            return Optional.of(Files.readAllBytes(resolve(absolutePath)));
+        } catch (IOException | SecurityException e) {
+            return Optional.empty();
+        }
+    }
+
     public boolean exists(String absolutePath) {
         return Files.exists(resolve(absolutePath));
     }

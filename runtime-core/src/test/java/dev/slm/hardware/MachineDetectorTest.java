@@ -2,6 +2,7 @@ package dev.slm.hardware;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -62,6 +63,30 @@ class MachineDetectorTest {
         assertTrue(m.cpu().features().contains("neon"));
         assertFalse(m.cpu().features().contains("dotprod"));
         assertEquals("Raspberry Pi 4 Model B Rev 1.4", m.board().orElseThrow().model());
+    }
+
+    @Test
+    void underQemuUserTheArmFeaturesComeFromTheProcessHwcapNotTheHostsCpuinfo() {
+        // qemu-aarch64 on an x86-64 host: /proc/cpuinfo is the host's x86 text, /proc/self/auxv the
+        // emulated CPU's (dot product, SVE, i8mm...).
+        MachineFacts m = RecordedMachine.facts("qemu-aarch64");
+        assertEquals("aarch64", m.arch());
+        assertTrue(m.cpu().featuresKnown());
+        assertTrue(m.cpu().features().containsAll(List.of("neon", "dotprod", "fp16", "sve", "sve2", "i8mm")),
+                m.cpu().features().toString());
+        assertFalse(m.cpu().features().contains("avx2"), "the host's x86 flags are not this process's");
+    }
+
+    @Test
+    void aFolderThatIsNoRecordingIsRefusedInOneLine(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MachineRecording.source(dir));
+        assertEquals(dir + " is no recorded machine: it has no machine.properties (see capture.sh)", e.getMessage());
+    }
+
+    @Test
+    void anArmMachineWithoutAuxvFallsBackToCpuinfoFeatures() {
+        assertTrue(CpuDetector.armHwcap(RecordedMachine.source("rk3588-service")).isEmpty(), "this recording has no auxv");
+        assertTrue(RecordedMachine.facts("rk3588-service").cpu().features().contains("dotprod"));
     }
 
     @Test
