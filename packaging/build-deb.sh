@@ -13,8 +13,10 @@ if ! command -v dpkg-deb >/dev/null 2>&1; then
   exit 0
 fi
 case $platform in
-  linux-x86_64) arch=amd64 ;;
-  linux-aarch64) arch=arm64 ;;
+  linux-x86_64) arch=amd64 depends="libc6 (>= 2.36), libgcc-s1" ;;
+  # The arm64 runtime is Debian 13's OpenJDK, jlinked: it links the system's libstdc++ and zlib
+  # and needs glibc 2.38.
+  linux-aarch64) arch=arm64 depends="libc6 (>= 2.38), libgcc-s1, libstdc++6, zlib1g" ;;
   *) echo "build-deb.sh: no .deb for $platform"; exit 0 ;;
 esac
 # Debian orders 0.1.0~SNAPSHOT before 0.1.0.
@@ -42,7 +44,7 @@ Version: $debversion
 Architecture: $arch
 Maintainer: slm developers <slm@localhost>
 Installed-Size: $(du -sk "$root" | cut -f1)
-Depends: libc6 (>= 2.36), libgcc-s1, adduser
+Depends: $depends, adduser
 Section: utils
 Priority: optional
 Description: run small language models (GGUF) locally through llama.cpp

@@ -22,31 +22,10 @@ for tool in apt-get dpkg-deb; do
   command -v "$tool" >/dev/null || { echo "target-jmods: '$tool' is needed to fetch the $platform JDK (a Debian or Ubuntu build machine); or give -Dslm.jmods=DIR" >&2; exit 1; }
 done
 package=openjdk-$feature-jdk-headless
-cache=${SLM_BUILD_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/slm-build}/jdk
-apt_dir=$cache/apt-$arch
-mkdir -p "$apt_dir"/{lists/partial,archives/partial,etc/preferences.d,etc/apt.conf.d}
+source "$(dirname "$0")/debian-apt.sh"
+debian_apt "$arch"
 exec 9>"$cache/.lock-$arch"
 flock 9
-
-keyring=/usr/share/keyrings/debian-archive-keyring.gpg
-[ -f "$keyring" ] || { echo "target-jmods: Debian's archive keyring is missing (apt-get install debian-archive-keyring)" >&2; exit 1; }
-cat > "$apt_dir/etc/sources.list" <<SOURCES
-deb [arch=$arch signed-by=$keyring] http://deb.debian.org/debian trixie main
-deb [arch=$arch signed-by=$keyring] http://deb.debian.org/debian-security trixie-security main
-SOURCES
-: > "$apt_dir/status"
-apt_opts=(-o "Dir::Etc::SourceList=$apt_dir/etc/sources.list" -o "Dir::Etc::SourceParts=-"
-          -o "Dir::Etc::Preferences=$apt_dir/etc/preferences" -o "Dir::Etc::PreferencesParts=$apt_dir/etc/preferences.d"
-          -o "Dir::State=$apt_dir" -o "Dir::State::Lists=$apt_dir/lists" -o "Dir::State::status=$apt_dir/status"
-          -o "Dir::Cache=$apt_dir" -o "Dir::Cache::Archives=$apt_dir/archives"
-          -o "APT::Architecture=$arch" -o "APT::Architectures=$arch" -o "Debug::NoLocking=1"
-          -o "Acquire::Languages=none")
-
-# The index is refreshed once a day; a cached JDK is used offline.
-version=
-if [ -z "$(find "$apt_dir/lists" -maxdepth 1 -name '*Packages*' -mtime -1 2>/dev/null | head -1)" ]; then
-  apt-get "${apt_opts[@]}" -qq update >"$apt_dir/update.log" 2>&1 || echo "target-jmods: could not refresh Debian's index ($apt_dir/update.log)" >&2
-fi
 version=$(apt-cache "${apt_opts[@]}" policy "$package:$arch" 2>/dev/null | sed -n 's/^ *Candidate: //p')
 if [ -z "$version" ] || [ "$version" = "(none)" ]; then
   cached=$(ls -d "$cache/$package-$arch-"*/jmods 2>/dev/null | tail -1 || true)

@@ -55,6 +55,19 @@ if [ -n "$slm_missing_tools" ] && [ "${SLM_NATIVE_SKIP:-0}" != 1 ]; then
   fi
 fi
 
+# The linux-aarch64 archive (packaging/pom.xml) is cross-built with Debian's aarch64 compiler and
+# tested under qemu-user; -Dslm.aarch64.skip=true builds without them.
+if [ "${SLM_NATIVE_SKIP:-0}" != 1 ] && [ "$(uname -s)-$(uname -m)" = Linux-x86_64 ] && \
+   { ! command -v aarch64-linux-gnu-g++ >/dev/null 2>&1 || ! command -v qemu-aarch64-static >/dev/null 2>&1; }; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "The linux-aarch64 build needs g++-aarch64-linux-gnu and qemu-user-static: installing them with apt-get." >&2
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq g++-aarch64-linux-gnu qemu-user-static >/dev/null) || \
+      echo "warning: could not install them; build with -Dslm.aarch64.skip=true" >&2
+  else
+    echo "note: no aarch64 cross compiler/qemu: 'sudo apt-get install g++-aarch64-linux-gnu qemu-user-static', or build with -Dslm.aarch64.skip=true" >&2
+  fi
+fi
+
 # Maven 3.8's bundled Guava warns about sun.misc.Unsafe on JDK 24+; the flag exists from JDK 23 on.
 if [ "$(slm_java_major "$JAVA_HOME/bin/java")" -ge 23 ]; then
   export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
