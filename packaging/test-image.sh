@@ -182,7 +182,8 @@ check "--uninstall --purge removes models and config too" test ! -e "$root/var/l
 
 # 5. The .deb (built where dpkg-deb exists) carries the same program and declares the libraries.
 deb=
-for d in "$(dirname "$archive")"/slm_*.deb; do [ -f "$d" ] && deb=$d; done
+case $platform in linux-x86_64) debarch=amd64 ;; *) debarch=arm64 ;; esac
+for d in "$(dirname "$archive")"/slm_*_$debarch.deb; do [ -f "$d" ] && deb=$d; done
 if [ -n "$deb" ] && command -v dpkg-deb >/dev/null 2>&1; then
   dpkg-deb -x "$deb" "$tmp/deb"
   check "the .deb's /opt/slm holds the archive's files" diff -rq -x install.sh "$image" "$tmp/deb/opt/slm"
