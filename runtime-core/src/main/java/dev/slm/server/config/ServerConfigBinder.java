@@ -17,6 +17,7 @@ import dev.slm.catalog.ModelName;
 import dev.slm.catalog.CatalogEntry;
 import dev.slm.store.Manifest;
 import dev.slm.store.Variant;
+import dev.slm.engine.DraftModel;
 import dev.slm.engine.LoraAdapter;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -90,6 +91,8 @@ public final class ServerConfigBinder {
             "preload", "false",
             "projector", null,
             "lora", null,
+            "draft", null,
+            "draft_max", "0",
             "aliases", null);
 
     private static final Pattern SIZE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([KMGT]i?B|[KMGT]|B)?", Pattern.CASE_INSENSITIVE);
@@ -237,7 +240,8 @@ public final class ServerConfigBinder {
         ModelOptions options = ModelOptions.defaults().withSeed(seed).withParallel(parallel).withEmbeddings(embeddings)
                 .withProjector(projector(name, s.get("projector"), s.get("model"), modelsDir))
                 .withAdapters(adapters)
-                .withChatTemplate(variant.map(Variant::template).orElse(null));
+                .withChatTemplate(variant.map(Variant::template).orElse(null))
+                .withDraft(draft(s.get("draft"), integer(s, MODEL_KEYS, "draft_max", 0, 64), modelsDir));
         List<String> aliases = new ArrayList<>(list(s, "aliases"));
         for (String alias : aliases) {
             if (!ConfigFile.isValidModelName(alias)) {
@@ -313,6 +317,32 @@ public final class ServerConfigBinder {
             }
         }
         return out;
+    }
+
+    /**
+     * {@code draft = FILE or NAME}: a small model of the same family that drafts tokens for this one
+     * (speculative decoding, as llama-server's --model-draft); null without the key.
+     */
+    private DraftModel draft(ConfigSetting draft, int maxTokens, Path modelsDir) {
+        if (draft == null || draft.value().isBlank()) {
+            return null;
+        }
+        Path file = Path.of(draft.value());
+        if (!Files.isRegularFile(file)) {
+            try {
+                file = ModelStore.at(modelsDir).modelFile(Catalog.builtInWithUserFile(System.getenv()), draft.value())
+                        .orElse(file);
+            } catch (SlmException e) {
+                problems.add(draft.origin() + ": " + e.getMessage());
+                return null;
+            }
+        }
+        if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+            problems.add(draft.origin() + ": draft model " + draft.value() + " is neither a readable file nor a model in "
+                    + modelsDir + " (pull it, or give its path)");
+            return null;
+        }
+        return new DraftModel(file, maxTokens);
     }
 
     /**

@@ -11,17 +11,33 @@ import java.util.Locale;
  * one estimator, {@link dev.slm.profile.FitPlanner}: weights, KV cache, compute buffers), plus what
  * only a server has: a vision projector with the buffers it encodes an image in, and the runner's JVM.
  */
-public record LoadedModelMemory(MemoryEstimate model, long projector, long runner) {
+public record LoadedModelMemory(MemoryEstimate model, long projector, long draft, long runner) {
     /** A runner JVM with its small heap, JIT and llama.cpp's fixed buffers. */
     static final long RUNNER_OVERHEAD = 160L << 20; // measured: ~150 MiB RSS for a runner holding the fixture model
 
     public static LoadedModelMemory of(MemoryEstimate model, ModelOptions options) {
-        return new LoadedModelMemory(model, projector(options), RUNNER_OVERHEAD);
+        return new LoadedModelMemory(model, projector(options), draft(options), RUNNER_OVERHEAD);
     }
 
     /** What the budget must keep for everything but the model itself. */
     static long besidesTheModel(ModelOptions options) {
-        return projector(options) + RUNNER_OVERHEAD;
+        return projector(options) + draft(options) + RUNNER_OVERHEAD;
+    }
+
+    /**
+     * A draft model (speculative decoding): its file, and a quarter as much again for its own KV cache
+     * and buffers at the model's context (an estimate, not measured on a real pair: a draft is a
+     * small model, whose cache is small beside its weights).
+     */
+    static long draft(ModelOptions options) {
+        return options.draftModel().map(d -> {
+            try {
+                long size = Files.size(d.path());
+                return size + size / 4;
+            } catch (IOException e) {
+                return 0L;  // the load reports the missing file
+            }
+        }).orElse(0L);
     }
 
     /**
@@ -40,11 +56,12 @@ public record LoadedModelMemory(MemoryEstimate model, long projector, long runne
     }
 
     public long total() {
-        return model.total() + projector + runner;
+        return model.total() + projector + draft + runner;
     }
 
     public String describe() {
         return mib(total()) + " (weights " + mib(model.weights()) + (projector > 0 ? ", vision projector " + mib(projector) : "")
+                + (draft > 0 ? ", draft model " + mib(draft) : "")
                 + ", KV cache " + mib(model.kvCache()) + ", buffers " + mib(model.compute()) + ", runner " + mib(runner) + ")";
     }
 
