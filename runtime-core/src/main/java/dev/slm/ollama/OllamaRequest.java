@@ -53,12 +53,16 @@ public record OllamaRequest(String model, boolean chat, ObjectNode openAi, boole
         String lastCallId = null;
         for (int i = 0; i < messages.size(); i++) {
             RequestFields m = f.element("messages", messages, i);
-            m.unsupported("images", "images are not taken on the Ollama API yet: send them to /v1/chat/completions as image_url parts");
             ObjectNode message = converted.addObject();
             String role = m.requiredString("role");
             message.put("role", role);
             String content = m.string("content");
-            message.put("content", content == null ? "" : content);
+            ArrayNode images = m.array("images");
+            if (images == null || images.isEmpty()) {
+                message.put("content", content == null ? "" : content);
+            } else {
+                message.set("content", withImages(m, content, images));
+            }
             ArrayNode toolCalls = m.array("tool_calls");
             if (toolCalls != null && !toolCalls.isEmpty()) {
                 ArrayNode openAiCalls = message.putArray("tool_calls");
@@ -103,7 +107,6 @@ public record OllamaRequest(String model, boolean chat, ObjectNode openAi, boole
     public static OllamaRequest generate(ObjectNode body) {
         RequestFields f = new RequestFields(body);
         String model = f.requiredString("model");
-        f.unsupported("images", "images are not taken on the Ollama API yet: send them to /v1/chat/completions as image_url parts");
         f.unsupported("suffix", "slm does not fill in the middle");
         f.unsupported("context", "Ollama's deprecated token context is not kept: send the conversation to /api/chat");
         f.unsupported("template", "slm renders prompts with the model's own chat template");
@@ -122,11 +125,43 @@ public record OllamaRequest(String model, boolean chat, ObjectNode openAi, boole
             if (system != null) {
                 messages.addObject().put("role", "system").put("content", system);
             }
-            messages.addObject().put("role", "user").put("content", prompt == null ? "" : prompt);
+            ArrayNode images = f.array("images");
+            ObjectNode user = messages.addObject().put("role", "user");
+            if (images == null || images.isEmpty()) {
+                user.put("content", prompt == null ? "" : prompt);
+            } else {
+                user.set("content", withImages(f, prompt, images));
+            }
+        }
+        if (raw && f.array("images") != null && !f.array("images").isEmpty()) {
+            throw InvalidRequestException.invalid("images", "'images' needs the chat template, which 'raw' turns off");
         }
         common(f, out);
         boolean loadOnly = prompt == null || prompt.isEmpty();
         return new OllamaRequest(model, !raw, out, f.bool("stream", true), unloadAfter(f), loadOnly);
+    }
+
+    /**
+     * Ollama's {@code images} (base64 strings beside the text) as OpenAI content parts: the text,
+     * then each image as a data: URL, which the server checks (count, size, bytes) as for any
+     * OpenAI client.
+     */
+    private static ArrayNode withImages(RequestFields f, String text, ArrayNode images) {
+        ArrayNode parts = JSON.createArrayNode();
+        if (text != null && !text.isEmpty()) {
+            parts.addObject().put("type", "text").put("text", text);
+        }
+        for (int i = 0; i < images.size(); i++) {
+            JsonNode image = images.get(i);
+            if (!image.isTextual()) {
+                throw InvalidRequestException.invalid(f.param("images") + "[" + i + "]",
+                        "'" + f.param("images") + "[" + i + "]' must be a base64 string of an image");
+            }
+            String data = image.textValue();
+            String url = data.startsWith("data:") ? data : "data:image/*;base64," + data;
+            parts.addObject().put("type", "image_url").putObject("image_url").put("url", url);
+        }
+        return parts;
     }
 
     /** {@code format} and {@code options}, shared by both endpoints. */

@@ -172,4 +172,33 @@ class ImageServeTest {
         assertEquals(400, r.statusCode(), r.body());
         return TestServer.json(r).path("error");
     }
+
+    /** Ollama's images: base64 strings beside the text, on /api/chat and /api/generate, checked as image_url parts are. */
+    @Test
+    void ollamaImagesAreSeenAndCheckedAlike() {
+        String png = Base64.getEncoder().encodeToString(TestImages.png(32));
+        String chat = """
+                {"model":"seer","stream":false,"options":{"temperature":0,"num_predict":4},
+                 "messages":[{"role":"user","content":"What is it?"%s}]}""";
+        HttpResponse<String> without = t.post("/api/chat", chat.formatted(""));
+        assertEquals(200, without.statusCode(), without.body());
+        HttpResponse<String> with = t.post("/api/chat", chat.formatted(",\"images\":[\"" + png + "\"]"));
+        assertEquals(200, with.statusCode(), with.body());
+        int plain = TestServer.json(without).path("prompt_eval_count").asInt();
+        int seen = TestServer.json(with).path("prompt_eval_count").asInt();
+        assertTrue(seen - plain >= SyntheticProjector.TOKENS_PER_IMAGE, plain + " prompt tokens without the image, " + seen + " with it");
+
+        HttpResponse<String> generate = t.post("/api/generate", """
+                {"model":"seer","stream":false,"prompt":"What is it?","images":["%s"],"options":{"num_predict":2}}""".formatted(png));
+        assertEquals(200, generate.statusCode(), generate.body());
+        assertTrue(TestServer.json(generate).path("prompt_eval_count").asInt() >= SyntheticProjector.TOKENS_PER_IMAGE, generate.body());
+
+        HttpResponse<String> junk = t.post("/api/chat", chat.formatted(",\"images\":[\"" + Base64.getEncoder().encodeToString("not an image".getBytes()) + "\"]"));
+        assertEquals(400, junk.statusCode(), junk.body());
+        HttpResponse<String> three = t.post("/api/chat", chat.formatted(",\"images\":[\"" + png + "\",\"" + png + "\",\"" + png + "\"]"));
+        assertEquals(400, three.statusCode(), three.body());
+        HttpResponse<String> blind = t.post("/api/chat", chat.replace("seer", "blind").formatted(",\"images\":[\"" + png + "\"]"));
+        assertEquals(400, blind.statusCode(), blind.body());
+        assertTrue(blind.body().contains("cannot see images"), blind.body());
+    }
 }

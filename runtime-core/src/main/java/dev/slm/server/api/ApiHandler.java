@@ -74,9 +74,9 @@ public final class ApiHandler implements HttpHandler, AutoCloseable {
         // Ollama's API beside OpenAI's: the same models, limits and keys.
         OllamaInfoEndpoint ollama = new OllamaInfoEndpoint(router, config.requestTimeout());
         routes.put("/api/chat", new PathRoute("POST",
-                new OllamaEndpoint(true, router, metrics, config.maxTokens(), config.requestTimeout()), false));
+                new OllamaEndpoint(true, router, metrics, config.limits().images(), config.maxTokens(), config.requestTimeout()), false));
         routes.put("/api/generate", new PathRoute("POST",
-                new OllamaEndpoint(false, router, metrics, config.maxTokens(), config.requestTimeout()), false));
+                new OllamaEndpoint(false, router, metrics, config.limits().images(), config.maxTokens(), config.requestTimeout()), false));
         routes.put("/api/embed", new PathRoute("POST", ex -> ollama.embed(ex, false), false));
         routes.put("/api/embeddings", new PathRoute("POST", ex -> ollama.embed(ex, true), false));
         routes.put("/api/tags", new PathRoute("GET", ollama::tags, false));

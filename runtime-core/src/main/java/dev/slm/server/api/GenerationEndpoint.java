@@ -128,7 +128,7 @@ final class GenerationEndpoint implements PathHandler {
         }
     }
 
-    private static void requireSight(Backend backend, String model) {
+    static void requireSight(Backend backend, String model) {
         if (!backend.seesImages()) {
             throw ApiException.invalid("messages", "model '" + model + "' cannot see images: serve a vision model"
                     + " (a pulled vision model, or 'projector = FILE' in its [model] section)");

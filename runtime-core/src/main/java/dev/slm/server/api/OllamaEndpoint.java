@@ -10,6 +10,8 @@ import dev.slm.engine.StopReason;
 import dev.slm.engine.Usage;
 import dev.slm.ollama.OllamaRequest;
 import dev.slm.openai.CompletionEndpoint;
+import dev.slm.openai.ImageLimits;
+import dev.slm.openai.ImageParts;
 import dev.slm.openai.LlamaServerRequest;
 import dev.slm.openai.OpenAiRequest;
 import dev.slm.server.backend.BackendException;
@@ -36,9 +38,14 @@ final class OllamaEndpoint implements PathHandler {
     private final ServerMetrics metrics;
     private final int maxTokens;
     private final Duration timeout;
+    private final ImageLimits images;
+    private final ImageFetcher fetcher;
 
-    OllamaEndpoint(boolean chat, ModelRouter router, ServerMetrics metrics, int maxTokens, Duration timeout) {
+    OllamaEndpoint(boolean chat, ModelRouter router, ServerMetrics metrics, ImageLimits images, int maxTokens,
+                   Duration timeout) {
         this.chat = chat;
+        this.images = images;
+        this.fetcher = new ImageFetcher(images.fetchTimeout());
         this.router = router;
         this.metrics = metrics;
         this.maxTokens = maxTokens;
@@ -53,6 +60,11 @@ final class OllamaEndpoint implements PathHandler {
         ex.note(request.model(), null);
         Backend backend = router.route(request.model());
         backend.defaults().applyTo(request.openAi(), request.chat());
+        if (ImageParts.present(request.openAi())) {
+            // Ollama's images, as OpenAI image parts: the same checks and limits as on /v1/chat/completions.
+            GenerationEndpoint.requireSight(backend, request.model());
+            ImageParts.prepare(request.openAi(), images, fetcher);
+        }
         Instant deadline = Instant.now().plus(timeout);
         try {
             if (request.loadOnly()) {
