@@ -59,11 +59,12 @@ public final class ApiHandler implements HttpHandler, AutoCloseable {
         this.hybrid = config.routing().map(routing -> HybridRouter.builder(routing,
                 new BackendAnswerer(router, metrics, config.requestTimeout())).build()).orElse(null);
         LlamaServerResponder llamaServer = new LlamaServerResponder(metrics);
+        ImageIntake images = new ImageIntake(config.limits().images());
         RoutedResponder routed = hybrid == null ? null : new RoutedResponder(hybrid, responder);
         routes.put("/v1/chat/completions", new PathRoute("POST",
-                new GenerationEndpoint(true, router, responder, routed, llamaServer, config.limits().images(), config.maxTokens(), config.requestTimeout()), false));
+                new GenerationEndpoint(true, router, responder, routed, llamaServer, images, config.maxTokens(), config.requestTimeout()), false));
         routes.put("/v1/completions", new PathRoute("POST",
-                new GenerationEndpoint(false, router, responder, routed, llamaServer, config.limits().images(), config.maxTokens(), config.requestTimeout()), false));
+                new GenerationEndpoint(false, router, responder, routed, llamaServer, images, config.maxTokens(), config.requestTimeout()), false));
         routes.put("/v1/embeddings", new PathRoute("POST", new EmbeddingsEndpoint(router, config.requestTimeout()), false));
         routes.put("/v1/models", new PathRoute("GET", new ModelsEndpoint(router), false));
         AdminEndpoint admin = new AdminEndpoint(router);
@@ -74,9 +75,9 @@ public final class ApiHandler implements HttpHandler, AutoCloseable {
         // Ollama's API beside OpenAI's: the same models, limits and keys.
         OllamaInfoEndpoint ollama = new OllamaInfoEndpoint(router, config.requestTimeout());
         routes.put("/api/chat", new PathRoute("POST",
-                new OllamaEndpoint(true, router, metrics, config.limits().images(), config.maxTokens(), config.requestTimeout()), false));
+                new OllamaEndpoint(true, router, metrics, images, config.maxTokens(), config.requestTimeout()), false));
         routes.put("/api/generate", new PathRoute("POST",
-                new OllamaEndpoint(false, router, metrics, config.limits().images(), config.maxTokens(), config.requestTimeout()), false));
+                new OllamaEndpoint(false, router, metrics, images, config.maxTokens(), config.requestTimeout()), false));
         routes.put("/api/embed", new PathRoute("POST", ex -> ollama.embed(ex, false), false));
         routes.put("/api/embeddings", new PathRoute("POST", ex -> ollama.embed(ex, true), false));
         routes.put("/api/tags", new PathRoute("GET", ollama::tags, false));

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slm.openai.CompletionEndpoint;
 import dev.slm.openai.CompletionRequest;
 import dev.slm.routing.RouteDecision;
-import dev.slm.openai.ImageLimits;
 import dev.slm.openai.ImageParts;
 import dev.slm.openai.LlamaServerRequest;
 import dev.slm.openai.OpenAiRequest;
@@ -28,15 +27,13 @@ final class GenerationEndpoint implements PathHandler {
     private final Duration timeout;
     private final RoutedResponder hybrid;
     private final LlamaServerResponder llamaServer;
-    private final ImageLimits images;
-    private final ImageFetcher fetcher;
+    private final ImageIntake images;
 
     /** @param hybrid hybrid routing, or null when every request is answered by its model here */
     GenerationEndpoint(boolean chat, ModelRouter router, GenerationResponder responder, RoutedResponder hybrid,
-                       LlamaServerResponder llamaServer, ImageLimits images, int maxTokens, Duration timeout) {
+                       LlamaServerResponder llamaServer, ImageIntake images, int maxTokens, Duration timeout) {
         this.chat = chat;
         this.images = images;
-        this.fetcher = new ImageFetcher(images.fetchTimeout());
         this.llamaServer = llamaServer;
         this.hybrid = hybrid;
         this.router = router;
@@ -56,10 +53,10 @@ final class GenerationEndpoint implements PathHandler {
             LlamaServerRequest request = LlamaServerRequest.parse(body, maxTokens);
             ex.note(request.model(), null);
             if (hybrid == null && ImageParts.present(body)) {
-                requireSight(router.route(request.model()), request.model());  // before any image work
+                ImageIntake.requireSight(router.route(request.model()), request.model());  // before any image work
             }
             // Always: llama.cpp's handler would fetch a URL it finds in a content part itself.
-            boolean hasImages = ImageParts.prepare(body, images, fetcher) > 0;
+            boolean hasImages = images.prepare(body) > 0;
             String answering = request.model();
             if (hasImages && hybrid != null && !LlamaServerRequest.wanted(ImageParts.withoutImages(body))) {
                 // Images follow their route like any other request; only tools stay off routes.
@@ -77,7 +74,7 @@ final class GenerationEndpoint implements PathHandler {
             Backend backend = router.route(answering);
             requireAdapters(backend, answering, LlamaServerRequest.loraIds(body));
             if (hasImages) {
-                requireSight(backend, answering);
+                ImageIntake.requireSight(backend, answering);
                 request = LlamaServerRequest.parse(body, maxTokens);
             }
             llamaServer.respond(ex, backend, request, Instant.now().plus(timeout));
@@ -125,13 +122,6 @@ final class GenerationEndpoint implements PathHandler {
                         : count + " LoRA adapter" + (count == 1 ? " (id 0)" : "s (ids 0 to " + (count - 1) + ")"))
                         + ", not id " + id + ": list them with 'lora = FILE[:SCALE], ...' in its [model] section");
             }
-        }
-    }
-
-    static void requireSight(Backend backend, String model) {
-        if (!backend.seesImages()) {
-            throw ApiException.invalid("messages", "model '" + model + "' cannot see images: serve a vision model"
-                    + " (a pulled vision model, or 'projector = FILE' in its [model] section)");
         }
     }
 }

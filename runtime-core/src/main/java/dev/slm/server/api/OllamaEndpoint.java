@@ -10,7 +10,6 @@ import dev.slm.engine.StopReason;
 import dev.slm.engine.Usage;
 import dev.slm.ollama.OllamaRequest;
 import dev.slm.openai.CompletionEndpoint;
-import dev.slm.openai.ImageLimits;
 import dev.slm.openai.ImageParts;
 import dev.slm.openai.LlamaServerRequest;
 import dev.slm.openai.OpenAiRequest;
@@ -38,14 +37,12 @@ final class OllamaEndpoint implements PathHandler {
     private final ServerMetrics metrics;
     private final int maxTokens;
     private final Duration timeout;
-    private final ImageLimits images;
-    private final ImageFetcher fetcher;
+    private final ImageIntake images;
 
-    OllamaEndpoint(boolean chat, ModelRouter router, ServerMetrics metrics, ImageLimits images, int maxTokens,
+    OllamaEndpoint(boolean chat, ModelRouter router, ServerMetrics metrics, ImageIntake images, int maxTokens,
                    Duration timeout) {
         this.chat = chat;
         this.images = images;
-        this.fetcher = new ImageFetcher(images.fetchTimeout());
         this.router = router;
         this.metrics = metrics;
         this.maxTokens = maxTokens;
@@ -62,8 +59,8 @@ final class OllamaEndpoint implements PathHandler {
         backend.defaults().applyTo(request.openAi(), request.chat());
         if (ImageParts.present(request.openAi())) {
             // Ollama's images, as OpenAI image parts: the same checks and limits as on /v1/chat/completions.
-            GenerationEndpoint.requireSight(backend, request.model());
-            ImageParts.prepare(request.openAi(), images, fetcher);
+            ImageIntake.requireSight(backend, request.model());
+            images.prepare(request.openAi());
         }
         Instant deadline = Instant.now().plus(timeout);
         try {
