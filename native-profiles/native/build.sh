@@ -137,6 +137,12 @@ mkdir -p "$work/slm/src"
 sync_file() { cmp -s "$1" "$2" || cp "$1" "$2"; }
 sync_file "$here/CMakeLists.txt" "$work/slm/CMakeLists.txt"
 for f in "$here"/src/*; do sync_file "$f" "$work/slm/src/$(basename "$f")"; done
+# The toolchain file too: the configured tree keeps its path, and a checkout's path does not last
+# (a tree configured from one worktree failed to build once that worktree was removed).
+if [ -n "$toolchain" ]; then
+  sync_file "$toolchain" "$work/slm/toolchain.cmake"
+  toolchain=$work/slm/toolchain.cmake
+fi
 
 # 3. Configure once, build incrementally.
 if [ ! -f "$work/build/CMakeCache.txt" ]; then
