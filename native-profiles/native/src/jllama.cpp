@@ -11,10 +11,13 @@
 
 #include <dlfcn.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <random>
+#include <regex>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -31,6 +34,7 @@
 #include "llama.h"
 #include "llama-arch.h" // llama.cpp internal: the architecture table, exported by libllama
 #include "log.h"
+#include "chat-peg-parser.h"
 #include "peg-parser.h"
 #include "server-common.h"
 #include "server-context.h"
@@ -1119,13 +1123,38 @@ void replace_once(std::string & s, const std::string & from, const std::string &
 }
 
 /**
+ * For a format without a marker (Llama 3.x: a bare {"name": ..., "parameters": ...}) llama.cpp
+ * has no lazy grammar, and its grammar for "required" starts with free text up to the call's first
+ * character (`root ::= "<generation prompt>" space until-N? tool-call`). The root loses that free
+ * text, so the call starts at the first token; the generation prompt stays, as llama.cpp feeds it.
+ */
+void drop_text_before_the_call(json & params) {
+    std::string grammar = json_value(params, "grammar", std::string());
+    size_t root = grammar.rfind("root ::= ", 0) == 0 ? 0 : grammar.find("\nroot ::= ");
+    if (root == std::string::npos) {
+        return;
+    }
+    size_t end = grammar.find('\n', root + 1);
+    std::string line = grammar.substr(root, end == std::string::npos ? std::string::npos : end - root);
+    std::string bare = std::regex_replace(line, std::regex(" until-[0-9]+\\??(?= )"), "");
+    if (bare != line) {
+        grammar.replace(root, line.size(), bare);
+        params["grammar"] = grammar;
+    }
+}
+
+/**
  * Applies the tool-call grammar llama.cpp builds for "auto" (lazy: its root is the tool-call rules
  * alone, schemas included) from the first token. {@code lazy} is llama.cpp's answer to the same
  * request with tool_choice "auto"; where it has no lazy grammar (a format without a marker),
- * llama.cpp's own grammar for "required" stays.
+ * llama.cpp's own grammar for "required" stays, less the free text it allows before the call.
  */
 void constrain_to_tool_calls(json & params, const json & lazy, bool parallel) {
-    if (json_value(params, "grammar_type", std::string()) != "tool_calls" || !json_value(lazy, "grammar_lazy", false)) {
+    if (json_value(params, "grammar_type", std::string()) != "tool_calls") {
+        return;
+    }
+    if (!json_value(lazy, "grammar_lazy", false)) {
+        drop_text_before_the_call(params);
         return;
     }
     std::string grammar = json_value(lazy, "grammar", std::string());
@@ -1148,15 +1177,195 @@ void constrain_to_tool_calls(json & params, const json & lazy, bool parallel) {
     params["grammar_triggers"] = json::array();
 }
 
+// --- Tool calls for a template without a tool format: slm's generic JSON ----------------------
+//
+// A template that renders neither tools nor tool calls (Gemma, Phi-3.5, SmolLM3 as llama.cpp ships
+// it) gives llama.cpp nothing to build a format from: v0.5.0 then drops the tools silently (its
+// older generic handler is gone). slm describes the tools in a system message, asks for one JSON
+// shape, {"tool_calls": [{"name": ..., "arguments": {...}}]}, and reads it with llama.cpp's own
+// JSON tool-call parser (common_chat_peg_builder::standard_json_tools): schemas in the grammar,
+// calls parsed and streamed as deltas by the same pipeline as a native format.
+
+const std::string GENERIC_CALLS_START = "{\"tool_calls\":";
+
+/** Whether the request has tools to call and the model's template has no tool format of its own. */
+bool needs_generic_tool_calls(const server_context_meta & meta, const json & body) {
+    if (!body.contains("tools") || !body.at("tools").is_array() || body.at("tools").empty()) {
+        return false;
+    }
+    if (body.contains("tool_choice") && body.at("tool_choice").is_string() && body.at("tool_choice") == "none") {
+        return false;
+    }
+    auto caps = common_chat_templates_get_caps(meta.chat_params.tmpls.get());
+    return !caps["supports_tools"] && !caps["supports_tool_calls"];
+}
+
+std::string text_of(const json & content) {
+    if (content.is_string()) {
+        return content.get<std::string>();
+    }
+    std::string text;
+    if (content.is_array()) {
+        for (const auto & part : content) {
+            if (json_value(part, "type", std::string()) == "text") {
+                text += (text.empty() ? "" : "\n") + json_value(part, "text", std::string());
+            }
+        }
+    }
+    return text;
+}
+
+/**
+ * Rewrites the conversation for a template without tools: the tools and the answer's shape in the
+ * system message; earlier calls as the JSON the model writes; tool results as user turns (merged
+ * with a neighbouring user turn, since such templates often insist that roles alternate).
+ */
+void describe_tools_in_messages(json & body, bool required) {
+    json described = json::array();
+    for (const auto & tool : body.at("tools")) {
+        if (tool.contains("function")) {
+            const json & f = tool.at("function");
+            described.push_back({{"name", json_value(f, "name", std::string())},
+                                 {"description", json_value(f, "description", std::string())},
+                                 {"parameters", f.contains("parameters") ? f.at("parameters") : json::object()}});
+        }
+    }
+    std::string text = "You can call these functions (their parameters are JSON Schemas):\n" + described.dump(2) +
+                       "\n\nTo call functions, answer with this JSON alone, one object per call:\n" + GENERIC_CALLS_START +
+                       " [{\"name\": \"<function name>\", \"arguments\": {<arguments>}}]}" +
+                       (required ? "\nYou must call a function." : "\nOtherwise answer in plain text.");
+    json messages = json::array();
+    bool last_from_tool = false;
+    for (json message : body.at("messages")) {
+        std::string role = json_value(message, "role", std::string());
+        bool from_tool = role == "tool";
+        if (role == "assistant" && message.contains("tool_calls") && message.at("tool_calls").is_array()
+                && !message.at("tool_calls").empty()) {
+            json calls = json::array();
+            for (const auto & call : message.at("tool_calls")) {
+                json f = call.value("function", json::object());
+                json args = f.value("arguments", json::object());
+                if (args.is_string()) {
+                    json parsed = json::parse_no_throw(args.get<std::string>());
+                    if (!parsed.is_discarded()) {
+                        args = parsed;
+                    }
+                }
+                calls.push_back({{"name", f.value("name", std::string())}, {"arguments", args}});
+            }
+            std::string before = message.contains("content") ? text_of(message.at("content")) : "";
+            message = {{"role", "assistant"},
+                       {"content", (before.empty() ? "" : before + "\n") + json{{"tool_calls", calls}}.dump()}};
+        } else if (from_tool) {
+            json result = {{"tool_call_id", message.value("tool_call_id", std::string())},
+                           {"content", message.contains("content") ? text_of(message.at("content")) : ""}};
+            message = {{"role", "user"}, {"content", json{{"tool_result", result}}.dump()}};
+        }
+        if (!messages.empty() && json_value(message, "role", std::string()) == "user" && (from_tool || last_from_tool)
+                && json_value(messages.back(), "role", std::string()) == "user") {
+            messages.back()["content"] = text_of(messages.back().at("content")) + "\n\n" + text_of(message.at("content"));
+        } else {
+            messages.push_back(message);
+        }
+        last_from_tool = from_tool;
+    }
+    if (!messages.empty() && json_value(messages.at(0), "role", std::string()) == "system") {
+        messages.at(0)["content"] = text_of(messages.at(0).at("content")) + "\n\n" + text;
+        body["messages"] = messages;
+    } else {
+        json with_system = json::array();
+        with_system.push_back({{"role", "system"}, {"content", text}});
+        with_system.insert(messages);
+        body["messages"] = with_system;
+    }
+}
+
+/** llama.cpp's JSON tool-call parser and its grammar for the generic shape, in place of a content-only parser. */
+void apply_generic_tool_calls(json & params, const json & tools, bool required, bool parallel) {
+    std::string generation_prompt = json_value(params, "generation_prompt", std::string());
+    common_peg_arena parser = build_chat_peg_parser([&](common_chat_peg_builder & p) {
+        auto calls = p.standard_json_tools(GENERIC_CALLS_START, "}", tools, parallel, required, "name", "arguments", true);
+        if (required) {
+            return p.prefix(generation_prompt) << (calls + p.end());
+        }
+        return p.prefix(generation_prompt) + p.optional(p.content(p.until(GENERIC_CALLS_START))) + calls + p.end();
+    });
+    bool lazy = !required;
+    params["grammar"] = build_grammar([&](const common_grammar_builder & builder) { parser.build_grammar(builder, lazy); });
+    params["grammar_type"] = "tool_calls";
+    params["grammar_lazy"] = lazy;
+    params["grammar_triggers"] = json::array();
+    if (lazy) {
+        params["grammar_triggers"].push_back(
+                server_grammar_trigger(common_grammar_trigger{COMMON_GRAMMAR_TRIGGER_TYPE_WORD, GENERIC_CALLS_START}).to_json());
+    }
+    params["chat_parser"] = parser.save();
+    params["chat_format"] = static_cast<int>(COMMON_CHAT_FORMAT_PEG_NATIVE);
+    params["parse_tool_calls"] = true;
+}
+
+// Mistral's templates (Nemo, Small) refuse a call id that is not 9 letters and digits, and
+// llama.cpp gives each call a 32-character id: a client sending the call back on the next turn got
+// a 400. The ids are only pointers inside the prompt, so each one the template would refuse is
+// replaced, in the call and in its result alike, by 9 characters derived from it.
+std::string nine_character_id(const std::string & id) {
+    static const char digits[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    uint64_t h = 1469598103934665603ULL; // FNV-1a: the same id gives the same replacement on every turn
+    for (unsigned char c : id) {
+        h = (h ^ c) * 1099511628211ULL;
+    }
+    std::string out(9, '0');
+    for (char & c : out) {
+        c = digits[h % 62];
+        h /= 62;
+    }
+    return out;
+}
+
+bool is_nine_characters(const std::string & id) {
+    return id.size() == 9 && std::all_of(id.begin(), id.end(), [](unsigned char c) { return std::isalnum(c) != 0; });
+}
+
+void fit_call_ids_to_template(const server_context_meta & meta, json & body) {
+    if (!body.contains("messages") || !body.at("messages").is_array()
+            || common_chat_templates_source(meta.chat_params.tmpls.get()).find("alphanumeric strings with length 9")
+                    == std::string::npos) {
+        return;
+    }
+    auto fit = [](json & holder, const char * key) {
+        if (holder.contains(key) && holder.at(key).is_string()) {
+            std::string id = holder.at(key).get<std::string>();
+            if (!is_nine_characters(id)) {
+                holder[key] = nine_character_id(id);
+            }
+        }
+    };
+    for (auto & message : body.at("messages")) {
+        fit(message, "tool_call_id");
+        if (message.contains("tool_calls") && message.at("tool_calls").is_array()) {
+            for (auto & call : message.at("tool_calls")) {
+                fit(call, "id");
+            }
+        }
+    }
+}
+
 /** llama-server's chat completions route, with slm's handling of tool_choice. */
 server_http_res_ptr chat_completions(server_routes & routes, const server_http_req & req) {
     json body = json::parse(req.body);
     bool required = require_tool_call(body);
     const server_context_meta & meta = *(routes.*private_member(routes_meta{}));
     std::vector<raw_buffer> files;
+    fit_call_ids_to_template(meta, body);
+    bool generic = needs_generic_tool_calls(meta, body);
+    if (generic) {
+        describe_tools_in_messages(body, required);
+    }
     json as_auto = body;
     json params = oaicompat_chat_params_parse(body, meta.chat_params, files);
-    if (required) {
+    if (generic) {
+        apply_generic_tool_calls(params, as_auto.at("tools"), required, json_value(as_auto, "parallel_tool_calls", true));
+    } else if (required) {
         as_auto["tool_choice"] = "auto";
         std::vector<raw_buffer> scratch;
         json lazy = oaicompat_chat_params_parse(as_auto, meta.chat_params, scratch);
