@@ -8,6 +8,7 @@ import dev.slm.bench.EngineUnderTest;
 import dev.slm.bench.Machine;
 import dev.slm.bench.TransformerShape;
 import dev.slm.bench.RunResult;
+import dev.slm.bench.ServerLoad;
 import dev.slm.bench.SvgChart;
 import dev.slm.bench.SyntheticModel;
 import dev.slm.engine.ModelOptions;
@@ -37,7 +38,9 @@ import picocli.CommandLine.Parameters;
         description = {"Measure a model's speed the way llama.cpp's llama-bench does: prompt processing (pp) and "
                 + "generation (tg) tokens per second, time to first token, load time and peak memory.",
             "Each model, engine and thread count runs in a fresh process, with one warm-up run and -r recorded runs per test.",
-            "--generate writes a model with random weights in the shape of a real one, to measure without downloading it."})
+            "--generate writes a model with random weights in the shape of a real one, to measure without downloading it.",
+            "--serve URL measures a running OpenAI-compatible server instead (slm serve, llama-server, Ollama): concurrent "
+                + "clients sending streamed chat requests; aggregate tokens/s and time to first token."})
 final class BenchCommand implements Callable<Integer> {
 
     @Parameters(paramLabel = "MODEL", arity = "0..*", description = "Model names or paths of .gguf files.")
@@ -108,6 +111,22 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Where --generate writes the model.")
     Path output;
 
+    @Option(names = "--serve", paramLabel = "URL",
+            description = "Measure the OpenAI-compatible server at this URL (e.g. http://127.0.0.1:8080) with streamed "
+                    + "chat requests of -n tokens; MODEL is the model name to send (default: the first it lists).")
+    java.net.URI serveUrl;
+
+    @Option(names = "--clients", paramLabel = "N[,N...]", split = ",", defaultValue = "1",
+            description = "For --serve: concurrent clients, one load level each, e.g. 1,4 (default: ${DEFAULT-VALUE}).")
+    List<Integer> clients = new ArrayList<>();
+
+    @Option(names = "--requests", paramLabel = "N", defaultValue = "16",
+            description = "For --serve: streamed requests each client sends, one after another (default: ${DEFAULT-VALUE}).")
+    int requestsPerClient;
+
+    @Option(names = "--api-key", paramLabel = "KEY", description = "For --serve: the server's API key (also SLM_API_KEY).")
+    String apiKey;
+
     /** Set in the child processes: measure here instead of starting a process per configuration. */
     @Option(names = "--in-process", hidden = true)
     boolean inProcess;
@@ -116,6 +135,9 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws IOException, InterruptedException {
         if (generateShape != null) {
             return generate();
+        }
+        if (serveUrl != null) {
+            return measureServer();
         }
         if (models.isEmpty()) {
             throw new IllegalArgumentException("no model given: pass the path of a .gguf file (or use --generate)");
@@ -168,6 +190,40 @@ final class BenchCommand implements Callable<Integer> {
     private LaunchRequest request(int threadCount) {
         return new LaunchRequest(Optional.ofNullable(profile), contextSize, threadCount, OptionalInt.of(batchSize),
                 OptionalInt.empty());
+    }
+
+    private int measureServer() {
+        if (models.size() > 1) {
+            throw new IllegalArgumentException("--serve measures one model at a time, got " + models.size());
+        }
+        String key = apiKey != null ? apiKey : System.getenv().getOrDefault("SLM_API_KEY", "");
+        List<ServerLoad.Result> results = new ArrayList<>();
+        for (int n : clients) {
+            ServerLoad.Settings settings = new ServerLoad.Settings(serveUrl, models.isEmpty() ? "" : models.get(0), key, n,
+                    requestsPerClient, generatedTokens, java.time.Duration.ofMinutes(10));
+            System.err.println("slm bench: " + serveUrl + ", " + n + (n == 1 ? " client" : " clients") + " x "
+                    + requestsPerClient + " requests of " + generatedTokens + " tokens");
+            results.add(new ServerLoad(settings).run());
+        }
+        if (json) {
+            System.out.println(ServerLoad.toJson(serveUrl, results));
+        } else {
+            List<String[]> rows = new ArrayList<>();
+            rows.add(new String[] {"model", "clients", "requests", "tokens", "wall s", "tok/s (all)", "tok/s (stream)",
+                "TTFT p50 ms", "TTFT p95 ms"});
+            for (ServerLoad.Result r : results) {
+                rows.add(new String[] {r.model(), String.valueOf(r.clients()), String.valueOf(r.requests()),
+                    String.valueOf(r.completionTokens()), String.format("%.1f", r.wallSeconds()),
+                    String.format("%.1f", r.aggregateTokensPerSecond()), String.format("%.1f", r.streamTokensPerSecond()),
+                    String.format("%.0f", r.timeToFirstTokenMedianMillis()), String.format("%.0f", r.timeToFirstTokenP95Millis())});
+            }
+            Table.print(rows);
+        }
+        if (save != null) {
+            ServerLoad.save(save, serveUrl, results);
+            System.err.println("results written to " + save);
+        }
+        return ExitCodes.OK;
     }
 
     private int generate() {
