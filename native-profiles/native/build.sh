@@ -5,6 +5,8 @@
 #   native-profiles/native/build.sh OUT_DIR
 #   native-profiles/native/build.sh --llama-bench OUT_DIR   also llama.cpp's own llama-bench, from the
 #                                                           same tree and flags (scripts/bench-engines)
+#   native-profiles/native/build.sh --llama-server OUT_DIR  also llama.cpp's own llama-server, in a tree of
+#                                                           its own (scripts/bench-serve)
 #   native-profiles/native/build.sh --platform linux-aarch64 OUT_DIR
 #                                   for another platform: on an x86-64 Linux host, linux-aarch64 is
 #                                   cross-built with Debian's aarch64 cross compiler
@@ -20,14 +22,16 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 targets=(jllama)
 platform=
+llama_server=
 while [ $# -gt 1 ]; do
   case "$1" in
     --llama-bench) targets+=(llama-bench); shift ;;
+    --llama-server) llama_server=1; shift ;;
     --platform) platform=$2; shift 2 ;;
     *) break ;;
   esac
 done
-out=${1:?usage: build.sh [--llama-bench] [--platform PLATFORM] OUT_DIR}
+out=${1:?usage: build.sh [--llama-bench] [--llama-server] [--platform PLATFORM] OUT_DIR}
 
 if [ "${SLM_NATIVE_SKIP:-0}" = 1 ]; then
   echo "native: SLM_NATIVE_SKIP=1, not building slm's native library" >&2
@@ -188,3 +192,36 @@ fi
   } > files.txt
 )
 echo "native: $(ls "$dest" | wc -l) files in $dest ($(du -sh "$dest" | cut -f1))" >&2
+
+# 5. On request, llama.cpp's own llama-server from the same source and flags, for scripts/bench-serve.
+# Its own tree (llama.cpp's top-level CMake with the server; slm's CMakeLists.txt stays what libjllama
+# is built from, so its cache key does not move), built with one plain CPU backend only: at run time
+# that one is replaced by slm's CPU variants from step 4, so both run the very same kernels. (ggml
+# builds every variant a library asks for, which would double the 10-15 minutes of step 3.)
+if [ -n "$llama_server" ]; then
+  [ "$platform" = "$host" ] || { echo "native: --llama-server is built for this machine only" >&2; exit 1; }
+  server_work=$work-llama-server
+  if [ ! -f "$server_work/build/CMakeCache.txt" ]; then
+    echo "native: configuring llama-server ($server_work)" >&2
+    mkdir -p "$server_work"
+    cmake -S "$src" -B "$server_work/build" -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=ON \
+          -DGGML_BACKEND_DL=ON -DGGML_CPU_ALL_VARIANTS=OFF -DGGML_NATIVE=OFF -DGGML_OPENMP=OFF \
+          -DLLAMA_BUILD_SERVER=ON -DLLAMA_BUILD_TOOLS=ON -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF \
+          -DLLAMA_BUILD_APP=OFF -DLLAMA_BUILD_UI=OFF -DLLAMA_USE_PREBUILT_UI=OFF -DLLAMA_OPENSSL=OFF \
+          >"$server_work/configure.log" 2>&1 || { cat "$server_work/configure.log" >&2; exit 1; }
+  fi
+  if ! cmake --build "$server_work/build" --target llama-server -j "$jobs" >"$server_work/build.log" 2>&1; then
+    grep -E "error|Error" -A3 "$server_work/build.log" | head -40 >&2
+    echo "native: llama-server build failed; the whole log is $server_work/build.log" >&2
+    exit 1
+  fi
+  server_dest=$dest/llama-server
+  mkdir -p "$server_dest"
+  cp "$server_work/build/bin/llama-server" "$server_dest/"
+  for f in "$server_work/build/bin"/*.so*; do
+    case "$(basename "$f")" in libggml-cpu*) continue ;; esac
+    cp -P "$f" "$server_dest/"
+  done
+  cp "$dest"/libggml-cpu-*.so "$server_dest/"
+  echo "native: llama-server in $server_dest" >&2
+fi

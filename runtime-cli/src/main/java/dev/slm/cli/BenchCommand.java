@@ -108,6 +108,11 @@ final class BenchCommand implements Callable<Integer> {
             description = "For --generate: keep only the first N blocks, with the full shape's weights (a draft model for --draft).")
     Integer generateLayers;
 
+    @Option(names = "--silent-from", paramLabel = "N",
+            description = "For --generate: blocks from the N-th on add nothing (zero output projections) but cost as much; "
+                    + "a --layers N cut of the model then predicts every token, the most --draft can gain.")
+    Integer silentFrom;
+
     @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Where --generate writes the model.")
     Path output;
 
@@ -235,9 +240,10 @@ final class BenchCommand implements Callable<Integer> {
             shape = shape.withLayers(generateLayers);
         }
         GgmlType type = SyntheticModel.type(generateType);
-        SyntheticModel.write(shape, type, output, 42);
+        SyntheticModel.write(shape, type, output, 42, silentFrom == null ? shape.layers() : silentFrom);
         System.err.println("wrote " + output + ": random weights in the shape of " + shape.name() + " ("
-                + shape.parameterCount() + " parameters, " + type + ")");
+                + shape.parameterCount() + " parameters, " + type
+                + (silentFrom == null ? "" : ", blocks from " + silentFrom + " on silent") + ")");
         return ExitCodes.OK;
     }
 

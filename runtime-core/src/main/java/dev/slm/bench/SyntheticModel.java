@@ -55,6 +55,22 @@ public final class SyntheticModel {
 
     /** Writes the model to {@code target} (atomically); the same seed gives the same file. */
     public static void write(TransformerShape shape, GgmlType type, Path target, long seed) {
+        write(shape, type, target, seed, shape.layers());
+    }
+
+    /**
+     * As {@link #write(TransformerShape, GgmlType, Path, long)}, with only the first {@code contributingLayers}
+     * blocks adding to the residual stream: the later blocks' output projections ({@code attn_output},
+     * {@code ffn_down}) are zero, so they cost what they always cost and change nothing. A {@code --layers N}
+     * cut of such a model predicts every one of its tokens: the pair measures the most speculative
+     * decoding can gain on this machine (every draft token accepted), which random weights cannot
+     * otherwise show (a cut of a random model disagrees with it almost always).
+     */
+    public static void write(TransformerShape shape, GgmlType type, Path target, long seed, int contributingLayers) {
+        if (contributingLayers < 1 || contributingLayers > shape.layers()) {
+            throw new IllegalArgumentException("contributing layers must be between 1 and " + shape.layers()
+                    + ", got " + contributingLayers);
+        }
         if (!TYPES.contains(type)) {
             throw new IllegalArgumentException("cannot write weights of type " + type);
         }
@@ -122,12 +138,13 @@ public final class SyntheticModel {
                 continue;
             }
             boolean embedding = t.name().equals("token_embd.weight");
+            boolean silent = silentProjection(t.name(), contributingLayers);
             int poolBlocks = pool.length / tensorType.typeSize();
             int rowBlocks = rowBytes / tensorType.typeSize();
             byte[] zeros = new byte[rowBytes];
             w.addTensor(t.name(), tensorType, t.shape(), out -> {
                 for (long r = 0; r < rows; r++) {
-                    if (embedding && neverGenerated((int) r)) {
+                    if (silent || embedding && neverGenerated((int) r)) {
                         out.write(zeros);
                     } else {
                         int start = rowRandom.nextInt(poolBlocks - rowBlocks + 1) * tensorType.typeSize();
@@ -137,6 +154,12 @@ public final class SyntheticModel {
             });
         }
         w.write(target);
+    }
+
+    /** An output projection of a block at or after {@code contributingLayers}: written as zeros. */
+    static boolean silentProjection(String tensor, int contributingLayers) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("blk\\.(\\d+)\\.(attn_output|ffn_down)\\.weight").matcher(tensor);
+        return m.matches() && Integer.parseInt(m.group(1)) >= contributingLayers;
     }
 
     /** Control tokens and bytes that are not ASCII: zero embedding rows, so greedy decoding never picks them. */

@@ -79,6 +79,38 @@ class DraftModelTest {
         }
     }
 
+    /**
+     * With the blocks after the cut silent (`--silent-from N`), the full model computes every block
+     * and still predicts exactly what its cut predicts: every drafted token is accepted, the setting
+     * docs/performance.md measures the ceiling of the speed-up with.
+     */
+    @Test
+    void silentBlocksMakeTheCutPredictEveryToken(@TempDir Path dir) throws Exception {
+        assumeTrue(NativeBuild.current().isOwn(), "slm has no own native library on this platform");
+        dev.slm.bench.TransformerShape full = new dev.slm.bench.TransformerShape("draft-test", "llama", 128, 8, 4, 4,
+                256, 2048, 4096, 1e4f, 1e-5f, false);
+        Path target = dir.resolve("full.gguf");
+        Path draft = dir.resolve("draft.gguf");
+        dev.slm.bench.SyntheticModel.write(full, dev.slm.gguf.GgmlType.Q8_0, target, 7, 2);
+        dev.slm.bench.SyntheticModel.write(full.withLayers(2), dev.slm.gguf.GgmlType.Q8_0, draft, 7);
+        ModelOptions options = ModelOptions.defaults().withThreads(1).withContextSize(512);
+        String body = "{\"prompt\":\"the cat sat on the mat\",\"max_tokens\":64,\"temperature\":0}";
+        String cut;
+        try (Model model = Model.open(draft, options); OpenAiCall call = model.openAi("/v1/completions", body)) {
+            cut = JSON.readTree(call.body()).at("/choices/0/text").asText();
+        }
+        try (Model model = Model.open(target, options.withDraft(new DraftModel(draft, 8)));
+             OpenAiCall call = model.openAi("/v1/completions", body)) {
+            JsonNode answer = JSON.readTree(call.body());
+            assertEquals(cut, answer.at("/choices/0/text").asText(), "the silent blocks change nothing");
+            JsonNode timings = answer.get("timings");
+            assertTrue(timings.path("draft_n").asInt() > 0, timings.toString());
+            assertEquals(timings.path("draft_n").asInt(), timings.path("draft_n_accepted").asInt(), timings.toString());
+        }
+        assertThrows(IllegalArgumentException.class, () -> dev.slm.bench.SyntheticModel.write(full,
+                dev.slm.gguf.GgmlType.Q8_0, dir.resolve("x.gguf"), 7, 0));
+    }
+
     @Test
     void aDraftThatIsNotAModelIsNamedInOneLine(@TempDir Path dir) throws Exception {
         assumeTrue(NativeBuild.current().isOwn(), "slm has no own native library on this platform");
