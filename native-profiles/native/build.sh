@@ -208,6 +208,7 @@ if [ -n "$llama_server" ]; then
           -DGGML_BACKEND_DL=ON -DGGML_CPU_ALL_VARIANTS=OFF -DGGML_NATIVE=OFF -DGGML_OPENMP=OFF \
           -DLLAMA_BUILD_SERVER=ON -DLLAMA_BUILD_TOOLS=ON -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF \
           -DLLAMA_BUILD_APP=OFF -DLLAMA_BUILD_UI=OFF -DLLAMA_USE_PREBUILT_UI=OFF -DLLAMA_OPENSSL=OFF \
+          -DCMAKE_BUILD_RPATH_USE_ORIGIN=ON -DCMAKE_BUILD_RPATH='$ORIGIN' \
           >"$server_work/configure.log" 2>&1 || { cat "$server_work/configure.log" >&2; exit 1; }
   fi
   if ! cmake --build "$server_work/build" --target llama-server -j "$jobs" >"$server_work/build.log" 2>&1; then
