@@ -36,6 +36,7 @@
 #include "log.h"
 #include "chat-peg-parser.h"
 #include "peg-parser.h"
+#include "server-chat.h"
 #include "server-common.h"
 #include "server-context.h"
 #include "server-queue.h"
@@ -1350,9 +1351,12 @@ void fit_call_ids_to_template(const server_context_meta & meta, json & body) {
     }
 }
 
-/** llama-server's chat completions route, with slm's handling of tool_choice. */
-server_http_res_ptr chat_completions(server_routes & routes, const server_http_req & req) {
-    json body = json::parse(req.body);
+/**
+ * llama-server's completions pipeline for a chat request (OpenAI's chat shape, or the Responses
+ * API's once llama.cpp has converted it), with slm's handling of tool_choice and tool formats.
+ */
+server_http_res_ptr chat_with_tools(server_routes & routes, const server_http_req & req, json body,
+                                    task_response_type response_type) {
     bool required = require_tool_call(body);
     const server_context_meta & meta = *(routes.*private_member(routes_meta{}));
     std::vector<raw_buffer> files;
@@ -1371,8 +1375,22 @@ server_http_res_ptr chat_completions(server_routes & routes, const server_http_r
         json lazy = oaicompat_chat_params_parse(as_auto, meta.chat_params, scratch);
         constrain_to_tool_calls(params, lazy, json_value(as_auto, "parallel_tool_calls", true));
     }
-    return (routes.*private_member(routes_completions{}))(req, SERVER_TASK_TYPE_COMPLETION, params, files,
-                                                         TASK_RESPONSE_TYPE_OAI_CHAT);
+    return (routes.*private_member(routes_completions{}))(req, SERVER_TASK_TYPE_COMPLETION, params, files, response_type);
+}
+
+/** llama-server's chat completions route, with slm's handling of tool_choice. */
+server_http_res_ptr chat_completions(server_routes & routes, const server_http_req & req) {
+    return chat_with_tools(routes, req, json::parse(req.body), TASK_RESPONSE_TYPE_OAI_CHAT);
+}
+
+/**
+ * llama-server's Responses route (function tools become chat tools, function_call items come
+ * back), with the same tool handling as chat completions: a required or named call
+ * ({"type": "function", "name": ...}) is constrained from the first token there too.
+ */
+server_http_res_ptr responses(server_routes & routes, const server_http_req & req) {
+    return chat_with_tools(routes, req, server_chat_convert_responses_to_chatcmpl(json::parse(req.body)),
+                           TASK_RESPONSE_TYPE_OAI_RESP);
 }
 } // namespace
 
@@ -1418,7 +1436,7 @@ JNIEXPORT jlong JNICALL Java_dev_slm_engine_llamacpp_SlmNative_oaiStart(JNIEnv *
         } else if (route == "/v1/completions") {
             call->res = r.post_completions_oai(*call->req);
         } else if (route == "/v1/responses") {
-            call->res = r.post_responses_oai(*call->req);
+            call->res = responses(r, *call->req);
         } else if (route == "/v1/embeddings") {
             call->res = r.post_embeddings_oai(*call->req);
         } else if (route == "/apply-template") {

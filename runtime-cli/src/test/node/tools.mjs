@@ -1,6 +1,7 @@
 // Tool calls through slm serve with the official OpenAI client (see OpenAiNodeClientTest); prints
 // what it saw as one JSON object on stdout.
-// Usage: node tools.mjs tools BASE_URL API_KEY   (tool calls, a tool result, a late system message)
+// Usage: node tools.mjs tools BASE_URL API_KEY   (tool calls, a tool result, a late system message, the
+//                                                Responses API's function calls)
 //        node tools.mjs error BASE_URL API_KEY   (a stream that fails midway: the client must raise)
 import OpenAI from 'openai';
 
@@ -59,6 +60,30 @@ if (mode === 'tools') {
     { role: 'user', content: 'So?' },
   ] });
   out.conversation = { role: conversation.choices[0].message.role, content: conversation.choices[0].message.content };
+
+  // The Responses API: function tools in its own shape, function_call items back, then the result.
+  const responsesTools = [{ type: 'function', ...tools[0].function }];
+  const question = 'What is the weather in Paris?';
+  const called = await client.responses.create({ model: 'agent', input: question, tools: responsesTools,
+    tool_choice: 'required', parallel_tool_calls: false, temperature: 0, max_output_tokens: 200 });
+  const items = called.output.filter((o) => o.type === 'function_call');
+  const rstream = await client.responses.create({ model: 'agent', input: question, tools: responsesTools,
+    tool_choice: { type: 'function', name: 'get_weather' }, temperature: 0, max_output_tokens: 200, stream: true });
+  let streamedArguments = '';
+  let completed = null;
+  for await (const event of rstream) {
+    if (event.type === 'response.function_call_arguments.delta') streamedArguments += event.delta;
+    if (event.type === 'response.completed') completed = event.response;
+  }
+  const answered = await client.responses.create({ model: 'agent', tools: responsesTools, max_output_tokens: 8,
+    input: [{ role: 'user', content: question }, ...items,
+      { type: 'function_call_output', call_id: items[0].call_id, output: 'sunny, 21 C' }] });
+  out.responses = {
+    calls: items.map((i) => ({ name: i.name, arguments: i.arguments, call_id: i.call_id })),
+    streamed: { arguments: streamedArguments,
+      calls: (completed?.output ?? []).filter((o) => o.type === 'function_call').map((i) => ({ name: i.name, arguments: i.arguments })) },
+    answer: answered.output_text,
+  };
 } else if (mode === 'error') {
   // The model loads on first use, which may itself take longer than the short timeout: warm up first.
   for (let i = 0; i < 10; i++) {

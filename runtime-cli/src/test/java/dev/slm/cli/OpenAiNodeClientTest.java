@@ -83,6 +83,18 @@ class OpenAiNodeClientTest {
             assertTrue(out.at("/auto/content").asText().length() > 0);
             assertEquals("assistant", out.at("/conversation/role").asText());
             assertTrue(out.at("/conversation/content").asText().length() > 0, out.get("conversation").toString());
+
+            JsonNode responses = out.get("responses");
+            assertEquals(1, responses.at("/calls").size(), responses.toString());
+            assertEquals(1, responses.at("/streamed/calls").size(), responses.toString());
+            for (JsonNode call : new JsonNode[] {responses.at("/calls/0"), responses.at("/streamed/calls/0")}) {
+                assertEquals("get_weather", call.path("name").asText(), responses.toString());
+                String city = new ObjectMapper().readTree(call.path("arguments").asText()).path("city").asText();
+                assertTrue(city.equals("Paris") || city.equals("London"), responses.toString());
+            }
+            assertEquals(responses.at("/streamed/calls/0/arguments").asText(), responses.at("/streamed/arguments").asText());
+            assertTrue(responses.at("/calls/0/call_id").asText().length() > 0, responses.toString());
+            assertTrue(responses.at("/answer").asText().length() > 0, "answered after the function's output: " + responses);
         } finally {
             server.shutdown(Duration.ofSeconds(5));
         }

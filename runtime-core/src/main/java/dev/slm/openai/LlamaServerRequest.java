@@ -129,6 +129,15 @@ public record LlamaServerRequest(String route, String model, boolean stream, Str
         if (f.raw("input") == null) {
             throw InvalidRequestException.missing("input", "'input' is required");
         }
+        ArrayNode tools = f.array("tools");
+        for (int i = 0; tools != null && i < tools.size(); i++) {
+            // llama.cpp skips the Responses API's own tools (web search, files...) with only a log line.
+            String type = f.element("tools", tools, i).string("type");
+            if (!"function".equals(type)) {
+                throw InvalidRequestException.unsupported("tools[" + i + "].type", "'tools[" + i + "].type' "
+                        + (type == null ? "is missing" : "'" + type + "' is not supported") + ": only \"function\" tools are");
+            }
+        }
         boolean capped = maxTokens != OpenAiRequest.NO_TOKEN_CAP;
         Long most = f.integer("max_output_tokens", 1, capped ? maxTokens : Integer.MAX_VALUE);
         ObjectNode forLlama = body.deepCopy();

@@ -142,6 +142,61 @@ class ToolCallServeTest {
         assertEquals(404, missing.statusCode(), missing.body());
     }
 
+    /** The Responses API's shape of the same tool: name and parameters at the top level. */
+    static final String RESPONSES_TOOLS = """
+            [{"type":"function","name":"get_weather","description":"The weather in a city",
+              "parameters":{"type":"object","properties":{"city":{"type":"string","enum":["Paris","London"]}},"required":["city"]}}]""";
+
+    @Test
+    void theResponsesApiAnswersARequiredOrNamedCallAsAFunctionCallItem() throws Exception {
+        HttpResponse<String> r = t.post("/v1/responses", """
+                {"model":"agent","input":"What is the weather in Paris?","temperature":0,"tools":%s,
+                 "tool_choice":"required","parallel_tool_calls":false}""".formatted(RESPONSES_TOOLS));
+        assertEquals(200, r.statusCode(), r.body());
+        JsonNode call = functionCall(TestServer.json(r));
+        assertEquals("get_weather", call.path("name").asText(), r.body());
+        assertTrue(Set.of("Paris", "London").contains(
+                TestServer.JSON.readTree(call.path("arguments").asText()).path("city").asText()), r.body());
+        assertFalse(call.path("call_id").asText().isEmpty(), r.body());
+
+        HttpResponse<String> s = t.post("/v1/responses", """
+                {"model":"agent","input":"What is the weather in Paris?","temperature":0,"tools":%s,
+                 "tool_choice":{"type":"function","name":"get_weather"},"stream":true}""".formatted(RESPONSES_TOOLS));
+        assertEquals(200, s.statusCode(), s.body());
+        StringBuilder arguments = new StringBuilder();
+        JsonNode completed = null;
+        for (String line : s.body().split("\n")) {
+            if (!line.startsWith("data: {")) {
+                continue;
+            }
+            JsonNode event = TestServer.JSON.readTree(line.substring(6));
+            if (event.path("type").asText().equals("response.function_call_arguments.delta")) {
+                arguments.append(event.path("delta").asText());
+            } else if (event.path("type").asText().equals("response.completed")) {
+                completed = event.path("response");
+            }
+        }
+        assertTrue(completed != null, s.body());
+        JsonNode streamed = functionCall(completed);
+        assertEquals(streamed.path("arguments").asText(), arguments.toString(), "the deltas add up to the call");
+        assertTrue(Set.of("Paris", "London").contains(TestServer.JSON.readTree(arguments.toString()).path("city").asText()),
+                s.body());
+
+        HttpResponse<String> search = t.post("/v1/responses",
+                "{\"model\":\"agent\",\"input\":\"news?\",\"tools\":[{\"type\":\"web_search\"}]}");
+        assertEquals(400, search.statusCode(), search.body());
+        assertEquals("tools[0].type", TestServer.json(search).at("/error/param").asText(), search.body());
+    }
+
+    private static JsonNode functionCall(JsonNode response) {
+        for (JsonNode item : response.path("output")) {
+            if (item.path("type").asText().equals("function_call")) {
+                return item;
+            }
+        }
+        throw new AssertionError("no function_call item in " + response);
+    }
+
     @Test
     void theSlotComesFreeAfterEachRequest() {
         t.post("/v1/chat/completions", body("\"tool_choice\":\"required\",\"parallel_tool_calls\":false,\"max_tokens\":5"));
