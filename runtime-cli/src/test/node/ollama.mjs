@@ -53,6 +53,20 @@ const answered = await ollama.chat({ model: 'agent', tools, options: { temperatu
 ] });
 out.toolResult = { role: answered.message.role, content: answered.message.content };
 
+// options.num_ctx reloads 'stories' (configured with 256 tokens) with a larger context; keep_alive says for how long.
+await ollama.generate({ model: 'stories', prompt: 'Once upon a time', raw: true, options: { ...options, num_ctx: 512 },
+  keep_alive: '1h', stream: false });
+const sized = (await ollama.ps()).models.find((m) => m.name === 'stories');
+out.sized = { context: sized?.context_length, expires: String(sized?.expires_at) };
+// Ollama's way to unload a model: a generate without a prompt, keep_alive 0.
+const unload = await ollama.generate({ model: 'stories', prompt: '', keep_alive: 0, stream: false });
+let gone = false;
+for (let i = 0; i < 50 && !gone; i++) {
+  gone = !(await ollama.ps()).models.some((m) => m.name === 'stories');
+  if (!gone) await new Promise((r) => setTimeout(r, 200));
+}
+out.unloaded = { reason: unload.done_reason, gone };
+
 try {
   await ollama.chat({ model: 'nope', messages });
   out.notFound = { status: 'no error' };

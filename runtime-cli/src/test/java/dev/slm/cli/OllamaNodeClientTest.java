@@ -49,6 +49,7 @@ class OllamaNodeClientTest {
                 api_keys = %s
                 [model.stories]
                 path = %s
+                context = 256
                 [model.stories-embed]
                 path = %s
                 embeddings = true
@@ -85,6 +86,13 @@ class OllamaNodeClientTest {
             String city = call.at("/arguments/city").asText();
             assertTrue(city.equals("Paris") || city.equals("London"), call.toString());
             assertEquals("assistant", out.at("/toolResult/role").asText());
+
+            assertEquals(512, out.at("/sized/context").asInt(), "options.num_ctx applied: " + out.get("sized"));
+            java.time.Duration left = java.time.Duration.between(java.time.Instant.now(),
+                    java.time.Instant.parse(out.at("/sized/expires").asText()));
+            assertTrue(left.toMinutes() >= 55 && left.toMinutes() <= 60, "keep_alive 1h: " + out.get("sized"));
+            assertEquals("unload", out.at("/unloaded/reason").asText(), out.get("unloaded").toString());
+            assertTrue(out.at("/unloaded/gone").asBoolean(), "keep_alive 0 unloaded the model: " + out.get("unloaded"));
 
             assertEquals(404, out.at("/notFound/status").asInt(), out.get("notFound").toString());
             assertTrue(out.at("/notFound/message").asText().contains("nope"), out.get("notFound").toString());

@@ -6,8 +6,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slm.openai.InvalidRequestException;
 import dev.slm.openai.RequestFields;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * An Ollama {@code /api/chat} or {@code /api/generate} body read as the OpenAI request slm already
@@ -18,10 +21,13 @@ import java.util.Set;
  * @param chat         whether {@link #openAi} is a chat request (else a text completion)
  * @param openAi       the equivalent OpenAI body ({@code stream} left out: the endpoint chooses)
  * @param stream       Ollama streams unless told {@code "stream": false}
- * @param unloadAfter  {@code keep_alive} 0: unload the model once answered
- * @param loadOnly     {@code /api/generate} with no prompt: Ollama's way to load a model
+ * @param keepAlive    {@code keep_alive}: how long the model stays loaded after this request (zero: it
+ *                     unloads once answered; negative: for good); null when not given (the configured one)
+ * @param numCtx       {@code options.num_ctx}, the context the model should have; 0 when not given
+ * @param loadOnly     {@code /api/generate} with no prompt: Ollama's way to load a model (or, with
+ *                     {@code keep_alive} 0, to unload it)
  */
-public record OllamaRequest(String model, boolean chat, ObjectNode openAi, boolean stream, boolean unloadAfter,
+public record OllamaRequest(String model, boolean chat, ObjectNode openAi, boolean stream, Duration keepAlive, int numCtx,
                             boolean loadOnly) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -34,10 +40,13 @@ public record OllamaRequest(String model, boolean chat, ObjectNode openAi, boole
 
     /**
      * Options that shape how a model is loaded, not a request: slm loads each model once, as its
-     * [model.NAME] section says, for every client; the request is answered with that.
+     * [model.NAME] section says, for every client; the request is answered with that. (num_ctx is
+     * the exception, see {@link #numCtx}.)
      */
-    private static final Set<String> LOAD_OPTIONS = Set.of("num_ctx", "num_batch", "num_gpu", "main_gpu", "num_thread",
+    private static final Set<String> LOAD_OPTIONS = Set.of("num_batch", "num_gpu", "main_gpu", "num_thread",
             "use_mmap", "use_mlock", "numa", "low_vram", "vocab_only", "num_keep");
+    /** The largest num_ctx taken: beyond any model's trained context, which caps it anyway. */
+    private static final int MAX_NUM_CTX = 1 << 24;
 
     public static OllamaRequest chat(ObjectNode body) {
         RequestFields f = new RequestFields(body);
@@ -100,8 +109,8 @@ public record OllamaRequest(String model, boolean chat, ObjectNode openAi, boole
                 out.set(name, f.raw(name));
             }
         }
-        common(f, out);
-        return new OllamaRequest(model, true, out, f.bool("stream", true), unloadAfter(f), false);
+        int numCtx = common(f, out);
+        return new OllamaRequest(model, true, out, f.bool("stream", true), keepAlive(f), numCtx, false);
     }
 
     public static OllamaRequest generate(ObjectNode body) {
@@ -136,9 +145,9 @@ public record OllamaRequest(String model, boolean chat, ObjectNode openAi, boole
         if (raw && f.array("images") != null && !f.array("images").isEmpty()) {
             throw InvalidRequestException.invalid("images", "'images' needs the chat template, which 'raw' turns off");
         }
-        common(f, out);
+        int numCtx = common(f, out);
         boolean loadOnly = prompt == null || prompt.isEmpty();
-        return new OllamaRequest(model, !raw, out, f.bool("stream", true), unloadAfter(f), loadOnly);
+        return new OllamaRequest(model, !raw, out, f.bool("stream", true), keepAlive(f), numCtx, loadOnly);
     }
 
     /**
@@ -164,8 +173,8 @@ public record OllamaRequest(String model, boolean chat, ObjectNode openAi, boole
         return parts;
     }
 
-    /** {@code format} and {@code options}, shared by both endpoints. */
-    private static void common(RequestFields f, ObjectNode out) {
+    /** {@code format} and {@code options}, shared by both endpoints; returns {@code options.num_ctx} (0: not given). */
+    private static int common(RequestFields f, ObjectNode out) {
         JsonNode format = f.raw("format");
         if (format != null) {
             if (format.isTextual() && format.textValue().equals("json")) {
@@ -180,13 +189,14 @@ public record OllamaRequest(String model, boolean chat, ObjectNode openAi, boole
         }
         RequestFields options = f.object("options");
         if (options == null) {
-            return;
+            return 0;
         }
+        Long numCtx = options.integer("num_ctx", 1, MAX_NUM_CTX);
         JsonNode raw = f.raw("options");
         for (var it = raw.fieldNames(); it.hasNext(); ) {
             String name = it.next();
             JsonNode value = raw.get(name);
-            if (value == null || value.isNull() || LOAD_OPTIONS.contains(name)) {
+            if (value == null || value.isNull() || LOAD_OPTIONS.contains(name) || name.equals("num_ctx")) {
                 continue;
             }
             String field = OPTIONS.get(name);
@@ -199,20 +209,59 @@ public record OllamaRequest(String model, boolean chat, ObjectNode openAi, boole
             }
             out.set(field, value);
         }
+        return numCtx == null ? 0 : numCtx.intValue();
     }
 
-    /** keep_alive 0 ("0", "0s", 0): unload when answered. Other values: the model's own keep_alive stays. */
-    private static boolean unloadAfter(RequestFields f) {
+    /** Go's duration syntax, as Ollama reads keep_alive strings: "5m", "1h30m", "300ms", "-1m", "0". */
+    private static final Pattern GO_DURATION = Pattern.compile("([0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(ns|us|µs|ms|s|m|h)");
+    private static final Duration LONGEST = Duration.ofDays(366);
+
+    /**
+     * Ollama's {@code keep_alive}: a number of seconds or a Go duration string; negative means for
+     * good (returned as -1 s), 0 unload once answered. Null when not given.
+     */
+    private static Duration keepAlive(RequestFields f) {
         JsonNode k = f.raw("keep_alive");
-        if (k == null) {
-            return false;
+        if (k == null || k.isNull()) {
+            return null;
         }
         if (k.isNumber()) {
-            return k.asDouble() == 0;
+            double seconds = k.asDouble();
+            if (seconds < 0) {
+                return FOREVER;
+            }
+            return seconds > LONGEST.toSeconds() ? LONGEST : Duration.ofMillis(Math.round(seconds * 1000));
         }
-        if (!k.isTextual()) {
-            throw InvalidRequestException.invalid("keep_alive", "'keep_alive' must be a duration (\"5m\") or a number of seconds");
+        String text = k.isTextual() ? k.textValue().strip() : "";
+        boolean negative = text.startsWith("-");
+        String rest = negative || text.startsWith("+") ? text.substring(1) : text;
+        double nanos = rest.equals("0") ? 0 : -1;
+        if (nanos < 0) {
+            Matcher m = GO_DURATION.matcher(rest);
+            int at = 0;
+            nanos = 0;
+            while (!rest.isEmpty() && m.find() && m.start() == at) {
+                nanos += Double.parseDouble(m.group(1)) * switch (m.group(2)) {
+                    case "ns" -> 1;
+                    case "us", "µs" -> 1e3;
+                    case "ms" -> 1e6;
+                    case "s" -> 1e9;
+                    case "m" -> 60e9;
+                    default -> 3600e9;
+                };
+                at = m.end();
+            }
+            if (rest.isEmpty() || at != rest.length()) {
+                throw InvalidRequestException.invalid("keep_alive", "'keep_alive' must be a number of seconds or a duration"
+                        + " such as \"5m\", \"1h30m\" or \"-1\" (for good), got " + k);
+            }
         }
-        return k.textValue().matches("0+(\\.0+)?(ms|s|m|h)?");
+        if (negative && nanos > 0) {
+            return FOREVER;
+        }
+        return nanos > LONGEST.toNanos() ? LONGEST : Duration.ofNanos((long) nanos);
     }
+
+    /** keep_alive for good, as slm's configuration writes it (keep_alive = never). */
+    private static final Duration FOREVER = Duration.ofSeconds(-1);
 }

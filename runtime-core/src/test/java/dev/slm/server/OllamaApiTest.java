@@ -40,6 +40,11 @@ class OllamaApiTest {
                 [model.agent]
                 path = %s
                 context = 2048
+                [model.sized]
+                path = ${MODEL}
+                context = 256
+                [model.kept]
+                path = ${MODEL}
                 """.formatted(agent));
     }
 
@@ -120,7 +125,7 @@ class OllamaApiTest {
         assertEquals(64, legacy.path("embedding").size());
 
         JsonNode tags = TestServer.json(t.get("/api/tags"));
-        assertEquals(3, tags.path("models").size());
+        assertEquals(5, tags.path("models").size());
         assertEquals("llama", tags.at("/models/0/details/family").asText(), tags.toString());
         assertTrue(tags.at("/models/0/size").asLong() > 0);
 
@@ -157,5 +162,66 @@ class OllamaApiTest {
             }
             return true;
         });
+    }
+
+    private JsonNode ps(String model) {
+        for (JsonNode m : TestServer.json(t.get("/api/ps")).path("models")) {
+            if (m.path("name").asText().equals(model)) {
+                return m;
+            }
+        }
+        return null;
+    }
+
+    private void generate(String model, String extra) {
+        HttpResponse<String> r = t.post("/api/generate", "{\"model\":\"" + model
+                + "\",\"prompt\":\"Once\",\"raw\":true,\"stream\":false,\"options\":{\"num_predict\":2" + extra);
+        assertEquals(200, r.statusCode(), r.body());
+    }
+
+    @Test
+    void numCtxReloadsTheModelWithALargerContextUntilItIsUnloaded() throws Exception {
+        long trained = dev.slm.gguf.GgufReader.read(FixtureModel.path()).contextLength().orElseThrow();
+        assumeTrue(trained >= 512, "the fixture was trained for " + trained + " tokens");
+        generate("sized", "}}");
+        assertEquals(256, ps("sized").path("context_length").asInt(), "as configured");
+        generate("sized", ",\"num_ctx\":512}}");
+        assertEquals(512, ps("sized").path("context_length").asInt(), "reloaded with num_ctx");
+        generate("sized", ",\"num_ctx\":300}}");
+        assertEquals(512, ps("sized").path("context_length").asInt(), "a smaller num_ctx is answered within the larger context");
+        generate("sized", ",\"num_ctx\":1000000}}");
+        assertEquals(trained, ps("sized").path("context_length").asInt(), "at most what the model was trained for, as Ollama");
+        HttpResponse<String> bad = t.post("/api/chat", "{\"model\":\"sized\",\"options\":{\"num_ctx\":\"big\"},"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+        assertEquals(400, bad.statusCode(), bad.body());
+        assertTrue(TestServer.json(bad).path("error").asText().contains("options.num_ctx"), bad.body());
+
+        // Unloaded (keep_alive 0), the model comes back as configured.
+        HttpResponse<String> unload = t.post("/api/generate", "{\"model\":\"sized\",\"keep_alive\":0}");
+        assertEquals("unload", TestServer.json(unload).path("done_reason").asText(), unload.body());
+        dev.slm.fixtures.Wait.until("model 'sized' to unload", java.time.Duration.ofSeconds(10), () -> ps("sized") == null);
+        generate("sized", "}}");
+        assertEquals(256, ps("sized").path("context_length").asInt());
+    }
+
+    @Test
+    void keepAliveOfARequestSetsHowLongTheModelStaysLoaded() throws Exception {
+        generate("kept", "},\"keep_alive\":-1}");
+        assertEquals("0001-01-01T00:00:00Z", ps("kept").path("expires_at").asText(), "negative: for good");
+        generate("kept", "},\"keep_alive\":\"1h30m\"}");
+        java.time.Instant expires = java.time.Instant.parse(ps("kept").path("expires_at").asText());
+        java.time.Duration left = java.time.Duration.between(java.time.Instant.now(), expires);
+        assertTrue(left.toMinutes() >= 85 && left.toMinutes() <= 90, "expires in " + left);
+        generate("kept", "},\"keep_alive\":\"1s\"}");
+        dev.slm.fixtures.Wait.until("model 'kept' to unload a second after its request", java.time.Duration.ofSeconds(10),
+                () -> ps("kept") == null);
+        generate("kept", "},\"keep_alive\":2}"); // seconds, as a number
+        assertTrue(ps("kept") != null);
+        dev.slm.fixtures.Wait.until("model 'kept' to unload two seconds after its request", java.time.Duration.ofSeconds(10),
+                () -> ps("kept") == null);
+
+        HttpResponse<String> bad = t.post("/api/generate", "{\"model\":\"kept\",\"prompt\":\"x\",\"keep_alive\":\"soon\"}");
+        assertEquals(400, bad.statusCode(), bad.body());
+        assertTrue(TestServer.json(bad).path("error").asText().contains("keep_alive"), bad.body());
     }
 }

@@ -63,12 +63,16 @@ final class OllamaEndpoint implements PathHandler {
             images.prepare(request.openAi());
         }
         Instant deadline = Instant.now().plus(timeout);
+        if (request.numCtx() > 0) {
+            backend.widenContext(request.numCtx(), deadline);
+        }
         try {
             if (request.loadOnly()) {
                 ObjectNode done = line(request.model());
                 done.put("response", "");
                 done.put("done", true);
-                done.put("done_reason", "load");
+                boolean unload = request.keepAlive() != null && request.keepAlive().isZero();
+                done.put("done_reason", unload ? "unload" : "load");
                 ex.sendJson(200, done);
             } else if (request.chat() && LlamaServerRequest.wanted(request.openAi())) {
                 viaLlamaServer(ex, backend, request, deadline, start);
@@ -76,9 +80,8 @@ final class OllamaEndpoint implements PathHandler {
                 generate(ex, backend, request, deadline, start);
             }
         } finally {
-            if (request.unloadAfter()) {
-                router.unload(request.model());
-            }
+            // As Ollama: each request says how long the model stays loaded after it (absent: the default).
+            backend.keepAlive(request.keepAlive());
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.slm.server.backend;
 
 import dev.slm.engine.OpenAiCall;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
@@ -50,6 +51,24 @@ public interface Backend {
     /** The model file's header (architecture, size, quantization), or null where there is no local file. */
     default dev.slm.gguf.GgufFile header() {
         return null;
+    }
+
+    /**
+     * Makes its context at least {@code tokens} (Ollama's {@code num_ctx}), reloading it if it has
+     * less.
+     *
+     * @throws BackendException rejected where it cannot; timeout when that waits past {@code deadline}
+     */
+    default void widenContext(int tokens, Instant deadline) {
+        throw BackendException.rejected("options.num_ctx", "model '" + model() + "' cannot change its context");
+    }
+
+    /**
+     * Ollama's {@code keep_alive}: how long it stays loaded after its requests (zero: unloaded once
+     * they end; negative: for good; null: as configured).
+     */
+    default void keepAlive(Duration keepAlive) {
+        throw BackendException.rejected("keep_alive", "model '" + model() + "' is not loaded by this server: keep_alive does not apply");
     }
 
     /** Embeds each input. */

@@ -30,8 +30,11 @@ public final class LocalModel implements Backend {
     private static final Logger log = LoggerFactory.getLogger(LocalModel.class);
     private final ModelConfig config;
     private final GgufFile header;
-    private final LoadedModelMemory estimate;
-    private final LocalModels.Plan plan;
+    /** The plan from its configuration; {@link #plan} differs while a request's num_ctx has widened it, until unloaded. */
+    private final LocalModels.Plan configured;
+    private volatile LocalModels.Plan plan;
+    /** keep_alive asked for by the last Ollama request, until unloaded; null: the configured one. */
+    private volatile Duration requestedKeepAlive;
     private final LocalModels owner;
     private final SlotGate gate;
     // Not synchronized: requests run on virtual threads, which must not block while pinned.
@@ -44,10 +47,10 @@ public final class LocalModel implements Backend {
     private final LoadBackoff backoff = new LoadBackoff();
 
     LocalModel(LocalModels.Plan plan, LocalModels owner) {
+        this.configured = plan;
         this.plan = plan;
         this.config = plan.config();
         this.header = plan.header();
-        this.estimate = plan.memory();
         this.owner = owner;
         this.gate = new SlotGate(config.name(), config.options().parallel(), config.queue());
     }
@@ -66,7 +69,7 @@ public final class LocalModel implements Backend {
     }
 
     public LoadedModelMemory estimate() {
-        return estimate;
+        return plan.memory();
     }
 
     /** The options its runner opens the model with: the launch plan's. */
@@ -168,9 +171,92 @@ public final class LocalModel implements Backend {
 
     private void releaseRunner() {
         lastUsedNanos = System.nanoTime();
-        if (inUse.decrementAndGet() == 0 && config.keepAlive().isZero() && !config.preload()) {
+        if (inUse.decrementAndGet() == 0 && keepAlive().isZero() && !config.preload()) {
             owner.unloadSoon(this);
         }
+    }
+
+    /** How long it stays loaded without requests: as the last Ollama request asked, else as configured; negative = for good. */
+    Duration keepAlive() {
+        Duration asked = requestedKeepAlive;
+        return asked != null ? asked : config.keepAlive();
+    }
+
+    /**
+     * Ollama's {@code keep_alive}: from this request on, the model stays loaded that long after its
+     * last request (zero: it unloads once its requests end; negative: for good); null goes back to
+     * the configured keep_alive. It lasts until the model is unloaded. A preloaded model stays loaded.
+     */
+    @Override
+    public void keepAlive(Duration keepAlive) {
+        requestedKeepAlive = keepAlive;
+        if (keepAlive != null && keepAlive.isZero() && !busy() && !config.preload()) {
+            owner.unloadSoon(this); // said after the answer, or with none (Ollama's way to unload)
+        }
+    }
+
+    /**
+     * Ollama's {@code num_ctx}: a model with a smaller context is reloaded with {@code tokens} (at
+     * most what it was trained for) once its running requests end, while new ones wait; a model
+     * with at least that much answers as it is. It keeps the wider context until unloaded. One way
+     * to load: the same planner, memory budget and runner start as any load.
+     *
+     * @throws BackendException rejected (options.num_ctx) when the wider plan cannot be served;
+     *                          timeout when the running requests outlast {@code deadline}
+     */
+    @Override
+    public void widenContext(int tokens, Instant deadline) {
+        int wanted = (int) Math.min(tokens, ModelOptions.trainedContext(header.contextLength()));
+        if (wanted <= plan.options().contextSize()) {
+            return;
+        }
+        LocalModels.Plan wider = owner.withContext(plan, wanted);
+        lock.lock();
+        try {
+            if (wanted <= plan.options().contextSize()) {
+                return; // another request widened it meanwhile
+            }
+            while (inUse.get() > 0) {
+                if (Instant.now().isAfter(deadline)) {
+                    throw BackendException.timeout("model '" + config.name() + "' was still answering other requests when this one"
+                            + " timed out waiting to reload it with options.num_ctx " + wanted);
+                }
+                sleepBriefly();
+            }
+            RunnerProcess r = runner;
+            if (r != null) {
+                runner = null;
+                r.stop(Duration.ofSeconds(5), BackendException.stopped("model_unloaded", "model '" + config.name() + "' was reloaded"));
+                owner.releaseMemory(this);
+            }
+            log.info("model '{}' takes a context of {} tokens (options.num_ctx; configured: {})", config.name(), wanted,
+                    configured.options().contextSize());
+            LocalModels.Plan before = plan;
+            plan = wider;
+            try {
+                load();
+            } catch (RuntimeException e) {
+                plan = before; // the next request loads the model as it was
+                throw e;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static void sleepBriefly() {
+        try {
+            Thread.sleep(20);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw BackendException.stopped("interrupted", "the request was interrupted");
+        }
+    }
+
+    /** Holding {@link #lock}, the runner gone: what a request changed lasts only as long as the load. */
+    private void forgetRequestedSettings() {
+        plan = configured;
+        requestedKeepAlive = null;
     }
 
     /** Loads the model now unless it is loaded; for preloading. */
@@ -257,6 +343,7 @@ public final class LocalModel implements Backend {
             runner = null;
             r.stop(Duration.ofSeconds(5), BackendException.stopped("model_unloaded", "model '" + config.name() + "' was unloaded"));
             owner.releaseMemory(this);
+            forgetRequestedSettings();
             return true;
         } finally {
             lock.unlock();
@@ -273,6 +360,7 @@ public final class LocalModel implements Backend {
                 r.stop(Duration.ofSeconds(5), reason);
                 owner.releaseMemory(this);
             }
+            forgetRequestedSettings();
         } finally {
             lock.unlock();
         }

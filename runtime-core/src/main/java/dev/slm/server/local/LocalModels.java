@@ -6,6 +6,7 @@ import dev.slm.gguf.GgufFile;
 import dev.slm.gguf.GgufReader;
 import dev.slm.profile.LaunchPlan;
 import dev.slm.profile.LaunchPlanner;
+import dev.slm.profile.LaunchRequest;
 import dev.slm.server.backend.BackendException;
 import dev.slm.server.backend.Backend;
 import dev.slm.server.backend.LoadedModel;
@@ -51,6 +52,7 @@ public final class LocalModels implements ModelRouter, AutoCloseable {
     private final java.util.Set<LocalModel> stopped = ConcurrentHashMap.newKeySet();
     private final ServerConfig config;
     private final RunnerLaunch launch;
+    private final LaunchPlanner planner;
     private final ServerMetrics metrics;
     private final Map<String, LocalModel> models = new LinkedHashMap<>();
     private final ReentrantLock budgetLock = new ReentrantLock();
@@ -87,26 +89,9 @@ public final class LocalModels implements ModelRouter, AutoCloseable {
         List<String> problems = new ArrayList<>();
         for (ModelConfig m : config.models()) {
             try {
-                GgufFile header = GgufReader.read(m.path());
-                long trained = ModelOptions.trainedContext(header.contextLength());
-                if (m.launch().contextSize() > trained) {
-                    problems.add("model '" + m.name() + "': context " + m.launch().contextSize() + " is larger than the model allows ("
-                            + trained + "): set context to " + trained + " or less");
-                    continue;
-                }
-                long besides = LoadedModelMemory.besidesTheModel(m.options());
-                LaunchPlan launch;
-                try {
-                    launch = planner.plan(header, m.launch(), m.options(), Math.max(0, config.memoryBudget() - besides));
-                } catch (SlmException e) {
-                    problems.add("model '" + m.name() + "' needs about more than memory_budget (" + LoadedModelMemory.mib(config.memoryBudget())
-                            + ") leaves it after its runner (" + LoadedModelMemory.mib(besides) + "): " + e.getMessage()
-                            + "; raise memory_budget, or lower its context or parallel");
-                    continue;
-                }
-                plans.add(new Plan(m, header, launch, LoadedModelMemory.of(launch.fit().system(), m.options())));
-            } catch (SlmException | IllegalArgumentException e) {
-                problems.add("model '" + m.name() + "': " + e.getMessage());
+                plans.add(planOne(m, config, planner));
+            } catch (PlanProblem e) {
+                problems.add(e.getMessage());
             }
         }
         if (!problems.isEmpty()) {
@@ -115,11 +100,61 @@ public final class LocalModels implements ModelRouter, AutoCloseable {
         return plans;
     }
 
+    /** Why one model cannot be served as configured: one line, naming it. */
+    private static final class PlanProblem extends RuntimeException {
+        PlanProblem(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private static Plan planOne(ModelConfig m, ServerConfig config, LaunchPlanner planner) {
+        try {
+            GgufFile header = GgufReader.read(m.path());
+            long trained = ModelOptions.trainedContext(header.contextLength());
+            if (m.launch().contextSize() > trained) {
+                throw new PlanProblem("model '" + m.name() + "': context " + m.launch().contextSize() + " is larger than the model allows ("
+                        + trained + "): set context to " + trained + " or less");
+            }
+            long besides = LoadedModelMemory.besidesTheModel(m.options());
+            LaunchPlan launch;
+            try {
+                launch = planner.plan(header, m.launch(), m.options(), Math.max(0, config.memoryBudget() - besides));
+            } catch (SlmException e) {
+                throw new PlanProblem("model '" + m.name() + "' needs about more than memory_budget (" + LoadedModelMemory.mib(config.memoryBudget())
+                        + ") leaves it after its runner (" + LoadedModelMemory.mib(besides) + "): " + e.getMessage()
+                        + "; raise memory_budget, or lower its context or parallel");
+            }
+            return new Plan(m, header, launch, LoadedModelMemory.of(launch.fit().system(), m.options()));
+        } catch (SlmException | IllegalArgumentException e) {
+            throw new PlanProblem("model '" + m.name() + "': " + e.getMessage());
+        }
+    }
+
+    /**
+     * {@code p} planned again with a context of {@code tokens} (Ollama's {@code num_ctx}), by the same
+     * planner and within the same budget as at start-up.
+     *
+     * @throws BackendException rejected, naming {@code options.num_ctx}, when that plan does not fit
+     */
+    Plan withContext(Plan p, int tokens) {
+        ModelConfig m = p.config();
+        LaunchRequest l = m.launch();
+        ModelConfig wider = new ModelConfig(m.name(), m.path(), m.options(), new LaunchRequest(l.profile(), tokens, l.threads(),
+                l.batchSize(), l.gpuLayers(), l.flashAttention(), l.kvCacheType()), m.keepAlive(), m.queue(), m.preload(),
+                m.defaults(), m.aliases());
+        try {
+            return planOne(wider, config, planner);
+        } catch (PlanProblem e) {
+            throw BackendException.rejected("options.num_ctx", "options.num_ctx " + tokens + ": " + e.getMessage());
+        }
+    }
+
     public LocalModels(ServerConfig config, RunnerLaunch launch, ServerMetrics metrics) {
         this.config = config;
         this.launch = launch;
         this.metrics = metrics;
-        for (Plan p : plan(config)) {
+        this.planner = LaunchPlanner.forThisMachine();
+        for (Plan p : plan(config, planner)) {
             models.put(p.config().name(), new LocalModel(p, this));
         }
         registerGauges();
@@ -173,7 +208,7 @@ public final class LocalModels implements ModelRouter, AutoCloseable {
                 m.config().path().toString(), m.estimate().total(), m.options().gpuLayers(),
                 m.options().contextSize(), m.activeSlots(), m.queued(),
                 m.busy() ? 0 : TimeUnit.NANOSECONDS.toSeconds(m.idleNanos()),
-                m.config().keepsForever() ? -1 : m.config().keepAlive().toSeconds(), m.loraAdapters())).toList();
+                m.keepAlive().isNegative() ? -1 : m.keepAlive().toSeconds(), m.loraAdapters())).toList();
     }
 
     @Override
@@ -354,9 +389,11 @@ public final class LocalModels implements ModelRouter, AutoCloseable {
                     if (!m.loaded() && !closing && System.nanoTime() - last > PRELOAD_RETRY.toNanos()) {
                         tryLoad(m);
                     }
-                } else if (!c.keepsForever() && m.loaded() && !m.busy() && m.idleNanos() >= c.keepAlive().toNanos()) {
-                    if (m.unloadIfIdle(c.keepAlive())) {
-                        log.info("unloaded model '{}' after {} s idle (keep_alive)", m.model(), c.keepAlive().toSeconds());
+                } else {
+                    Duration keepAlive = m.keepAlive();
+                    if (!keepAlive.isNegative() && m.loaded() && !m.busy() && m.idleNanos() >= keepAlive.toNanos()
+                            && m.unloadIfIdle(keepAlive)) {
+                        log.info("unloaded model '{}' after {} s idle (keep_alive)", m.model(), keepAlive.toSeconds());
                     }
                 }
             }
