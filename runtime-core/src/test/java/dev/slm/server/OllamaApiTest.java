@@ -23,6 +23,7 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class OllamaApiTest {
     private Path agent;
+    private Path gemma;
     private TestServer t;
 
     @BeforeAll
@@ -30,6 +31,8 @@ class OllamaApiTest {
         assumeTrue(NativeBuild.current().isOwn(), "slm has no own native library on this platform");
         agent = Files.createTempFile("agent", ".gguf");
         Files.write(agent, FixtureVariants.withToolCallingTemplate());
+        gemma = Files.createTempFile("gemma", ".gguf");
+        Files.write(gemma, FixtureVariants.withTemplateFile("google-gemma-2-2b-it.jinja"));
         t = TestServer.start("""
                 max_tokens = 200
                 [model.stories]
@@ -44,8 +47,8 @@ class OllamaApiTest {
                 path = ${MODEL}
                 context = 256
                 [model.kept]
-                path = ${MODEL}
-                """.formatted(agent));
+                path = %s
+                """.formatted(agent, gemma));
     }
 
     @AfterAll
@@ -55,6 +58,9 @@ class OllamaApiTest {
         }
         if (agent != null) {
             Files.deleteIfExists(agent);
+        }
+        if (gemma != null) {
+            Files.deleteIfExists(gemma);
         }
     }
 
@@ -104,12 +110,18 @@ class OllamaApiTest {
 
     @Test
     void chatWithToolsReturnsOllamaToolCalls() throws Exception {
+        for (String model : new String[] {"agent", "kept"}) { // Qwen's tool format; Gemma's template, which has none
+            chatWithToolsReturnsOllamaToolCalls(model);
+        }
+    }
+
+    private void chatWithToolsReturnsOllamaToolCalls(String model) throws Exception {
         HttpResponse<String> r = t.post("/api/chat", """
-                {"model":"agent","stream":false,"options":{"temperature":0},
+                {"model":"%s","stream":false,"options":{"temperature":0},
                  "tools":[{"type":"function","function":{"name":"get_weather","parameters":{"type":"object",
                    "properties":{"city":{"type":"string","enum":["Paris","London"]}},"required":["city"]}}}],
                  "tool_choice":"required","parallel_tool_calls":false,
-                 "messages":[{"role":"user","content":"Weather in Paris?"}]}""");
+                 "messages":[{"role":"user","content":"Weather in Paris?"}]}""".formatted(model));
         assertEquals(200, r.statusCode(), r.body());
         JsonNode call = TestServer.json(r).at("/message/tool_calls/0/function");
         assertEquals("get_weather", call.path("name").asText(), r.body());
@@ -132,6 +144,10 @@ class OllamaApiTest {
         HttpResponse<String> show = t.post("/api/show", "{\"model\":\"agent\"}");
         assertEquals(200, show.statusCode(), show.body());
         assertTrue(TestServer.json(show).path("capabilities").toString().contains("tools"), show.body());
+        // Gemma's template has no tool format: slm's generic JSON calls stand in for one.
+        assertTrue(TestServer.json(t.post("/api/show", "{\"model\":\"kept\"}")).path("capabilities").toString().contains("tools"));
+        assertFalse(TestServer.json(t.post("/api/show", "{\"model\":\"stories\"}")).path("capabilities").toString().contains("tools"),
+                "no chat template, no chat");
 
         JsonNode ps = TestServer.json(t.get("/api/ps"));
         assertTrue(ps.path("models").size() >= 1, ps.toString());

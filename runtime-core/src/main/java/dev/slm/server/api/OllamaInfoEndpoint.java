@@ -77,7 +77,9 @@ final class OllamaInfoEndpoint {
             info.put("general.parameter_count", header.parameterCount());
             header.contextLength().ifPresent(n -> info.put(header.architecture() + ".context_length", n));
             header.embeddingLength().ifPresent(n -> info.put(header.architecture() + ".embedding_length", n));
-            if (header.chatTemplate().orElse("").contains("tools")) {
+            if (header.chatTemplate().isPresent()) {
+                // Calls are read in the template's own format, or, for a template without one, in slm's
+                // generic JSON (native-profiles/native/README.md): any chat model takes tools.
                 capabilities.add("tools");
             }
         }
