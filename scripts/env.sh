@@ -68,6 +68,19 @@ if [ "${SLM_NATIVE_SKIP:-0}" != 1 ] && [ "$(uname -s)-$(uname -m)" = Linux-x86_6
   fi
 fi
 
+# The Vulkan plug-in's test runs a model on Mesa's llvmpipe, a Vulkan device on the CPU
+# (GpuPluginCliTest): the Vulkan loader and Mesa's drivers.
+if [ "$(uname -s)-$(uname -m)" = Linux-x86_64 ] && \
+   { [ ! -e /usr/share/vulkan/icd.d/lvp_icd.x86_64.json ] || ! ldconfig -p 2>/dev/null | grep -q 'libvulkan.so.1 '; }; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "The Vulkan plug-in's test needs libvulkan1 and mesa-vulkan-drivers: installing them with apt-get." >&2
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libvulkan1 mesa-vulkan-drivers >/dev/null) || \
+      echo "warning: could not install them; GpuPluginCliTest's Vulkan test will fail" >&2
+  else
+    echo "note: GpuPluginCliTest's Vulkan test needs 'sudo apt-get install libvulkan1 mesa-vulkan-drivers'" >&2
+  fi
+fi
+
 # Maven 3.8's bundled Guava warns about sun.misc.Unsafe on JDK 24+; the flag exists from JDK 23 on.
 if [ "$(slm_java_major "$JAVA_HOME/bin/java")" -ge 23 ]; then
   export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"

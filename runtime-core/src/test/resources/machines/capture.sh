@@ -32,6 +32,10 @@ printf 'os.name=Linux\nos.arch=%s\njvm.processors=%s\n' "$(uname -m)" "$(nproc)"
 copy /proc/cpuinfo /proc/meminfo /proc/self/cgroup /proc/self/auxv /proc/driver/nvidia/version \
   /proc/device-tree/model /proc/device-tree/compatible /sys/devices/system/cpu/online \
   /sys/fs/cgroup/cgroup.controllers
+# Display GPUs (the vulkan profile's requirement): PCI vendor and device of each DRM card.
+for card in /sys/class/drm/card[0-9]*; do
+  [ -e "$card/device/vendor" ] && copy "$card/device/vendor" "$card/device/device"
+done
 for cpu in /sys/devices/system/cpu/cpu[0-9]*; do
   copy "$cpu/topology/thread_siblings_list" "$cpu/cpufreq/cpuinfo_max_freq"
 done

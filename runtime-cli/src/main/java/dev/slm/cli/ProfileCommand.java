@@ -16,9 +16,10 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "profile", mixinStandardHelpOptions = true,
+@Command(name = "profile", mixinStandardHelpOptions = true, subcommands = ProfileInstallCommand.class,
         description = {"Show what slm detects on this machine, the hardware profile it chooses, and why.",
-            "With a MODEL, also how that model would be opened: context, GPU layers, memory."})
+            "With a MODEL, also how that model would be opened: context, GPU layers, memory.",
+            "`slm profile install cuda|vulkan` installs a profile's GPU plug-in."})
 final class ProfileCommand implements Callable<Integer> {
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "MODEL",

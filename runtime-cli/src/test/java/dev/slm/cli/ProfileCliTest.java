@@ -35,8 +35,11 @@ class ProfileCliTest {
                 "these tests expect the x86_64 Linux build machine");
     }
 
-    private static JavaProcess.Result slm(Map<String, String> env, String... args) throws IOException, InterruptedException {
-        return JavaProcess.run(Main.class.getName(), List.of(args), null, 60, env);
+    private JavaProcess.Result slm(Map<String, String> env, String... args) throws IOException, InterruptedException {
+        Map<String, String> all = new java.util.HashMap<>(env);
+        // Its own native folder: a GPU plug-in installed in the user's would change the answers.
+        all.putIfAbsent("SLM_NATIVE_DIR", tmp.resolve("native").toString());
+        return JavaProcess.run(Main.class.getName(), List.of(args), null, 60, all);
     }
 
     /** A directory holding the real CPU libjllama of the binding, standing in for a user's own build. */
@@ -69,7 +72,7 @@ class ProfileCliTest {
         assertTrue(json.at("/machine/memory/availableBytes").asLong() > 0);
         assertEquals("cpu-x86_64", json.at("/profile/name").asText());
         assertTrue(json.at("/profile/fallback").isNull());
-        assertEquals(6, json.at("/profiles").size());
+        assertEquals(7, json.at("/profiles").size());
         assertEquals(2048, json.at("/model/contextSize").asInt());
         assertEquals(0, json.at("/model/gpuLayers").asInt());
         assertEquals(1310720, json.at("/model/system/kvCache").asLong(), "5 layers x 2048 x (8 + 8) x 4 heads x 2 bytes, as llama.cpp logs");
@@ -81,7 +84,8 @@ class ProfileCliTest {
         assertEquals(1, r.exitCode());
         assertTrue(r.stdout().contains("Profile: none usable"), r.stdout());
         assertEquals(1, r.stderr().strip().lines().count(), r.stderr());
-        assertTrue(r.stderr().startsWith("slm: error: profile cuda cannot be used: no cuda build of libjllama is configured"), r.stderr());
+        assertTrue(r.stderr().startsWith("slm: error: profile cuda cannot be used: the cuda plug-in is not installed; to enable it,"
+                + " run `slm profile install cuda`"), r.stderr());
         JavaProcess.Result run = slm(Map.of(), "run", MODEL, "hi", "--profile", "no-such");
         assertEquals(2, run.exitCode());
         assertTrue(run.stderr().startsWith("slm: error: unknown profile 'no-such': choose one of "), run.stderr());
@@ -89,8 +93,13 @@ class ProfileCliTest {
 
     @Test
     void aCustomLibraryDirectoryIsWhatTheNativeLibraryIsLoadedFrom() throws Exception {
+        // A user's cuda profile that runs on their own libjllama build (variant custom), as a file of
+        // the same name replaces the packaged one.
         Path cuda = customLibrary("cuda-build");
-        JavaProcess.Result r = slm(Map.of("SLM_CUDA_LIB", cuda.toString()),
+        Path profiles = Files.createDirectories(tmp.resolve("custom-profiles"));
+        String packaged = new String(ProfileCliTest.class.getResourceAsStream("/dev/slm/profiles/cuda.toml").readAllBytes());
+        Files.writeString(profiles.resolve("cuda.toml"), packaged.replace("variant = \"plugin\"\nplugin = \"cuda\"", "variant = \"custom\""));
+        JavaProcess.Result r = slm(Map.of("SLM_CUDA_LIB", cuda.toString(), "SLM_PROFILES_DIR", profiles.toString()),
                 "run", MODEL, "Once upon a time", "--profile", "cuda", "--temperature", "0", "-n", "10", "-v");
         assertEquals(0, r.exitCode(), r.stderr());
         assertTrue(r.stdout().startsWith(", there was a little girl"), r.stdout());

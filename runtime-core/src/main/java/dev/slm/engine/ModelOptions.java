@@ -26,9 +26,10 @@ import java.util.Set;
  *                         (Q8_0, Q4_0, Q4_1, IQ4_NL, Q5_0, Q5_1), which needs flash attention.
  * @param mmap             map the model file instead of reading it into memory.
  * @param mlock            lock the model's memory so that the system never swaps it out.
- * @param nativeLibraryDir a directory holding a libjllama built by the user (a CUDA build...);
- *                         null = the CPU library bundled in java-llama.cpp. One per process: the first
- *                         model opened decides.
+ * @param nativeLibraryDir a directory holding a libjllama built by the user, or a folder holding ggml GPU
+ *                         plug-ins (libggml-cuda.so...) to load beside slm's own build; null = slm's own
+ *                         build on the CPU (else the library bundled in java-llama.cpp). One per process:
+ *                         the first model opened decides.
  * @param projector        a vision projector (an "mmproj" GGUF file) to open beside the model, so that
  *                         chat messages can carry images ({@link ChatImage}); null = text only.
  * @param adapters         LoRA adapters applied to the weights, in order; empty = the model as it is.

@@ -41,7 +41,8 @@ public final class MachineDetector {
         if (!memory.known()) {
             notes.add("memory unknown (" + memory.source() + "): models are loaded without a fit check");
         }
-        return new MachineFacts(os, arch, cpu, memory, nvidia(src, os, board), apple, board, notes);
+        return new MachineFacts(os, arch, cpu, memory, nvidia(src, os, board), apple, board,
+                os.equals(Platform.LINUX) ? drmGpus(src) : List.of(), notes);
     }
 
     /**
@@ -61,6 +62,32 @@ public final class MachineDetector {
         } catch (RuntimeException | LinkageError e) {
             return NvidiaReport.none("asking the NVIDIA driver failed: " + e.getMessage());
         }
+    }
+
+    /**
+     * PCI GPUs of AMD and NVIDIA with a kernel display driver (/sys/class/drm/cardN/device/vendor).
+     * Intel's are left out on purpose: nearly all are integrated GPUs, where llama.cpp's Vulkan
+     * backend is no clear gain over the CPU, and so is every other display device a server or a VM
+     * has (ASPEED BMC, virtio, VMware); `--profile vulkan` still uses them.
+     */
+    private static List<String> drmGpus(MachineFactsSource src) {
+        List<String> gpus = new ArrayList<>();
+        for (String card : src.list("/sys/class/drm")) {
+            if (!card.matches("card[0-9]+")) {
+                continue;
+            }
+            String vendor = src.read("/sys/class/drm/" + card + "/device/vendor").map(String::strip).orElse("");
+            String name = switch (vendor) {
+                case "0x1002" -> "AMD";
+                case "0x10de" -> "NVIDIA";
+                default -> null;
+            };
+            if (name != null) {
+                gpus.add(name + " GPU (" + card + ", " + vendor + ":"
+                        + src.read("/sys/class/drm/" + card + "/device/device").map(String::strip).orElse("?") + ")");
+            }
+        }
+        return gpus;
     }
 
     /** The device tree's model and compatible strings; both are NUL-terminated. */

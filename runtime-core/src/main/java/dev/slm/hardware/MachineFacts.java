@@ -8,12 +8,15 @@ import java.util.Optional;
  *
  * @param os      linux, mac, windows... (see {@link Platform})
  * @param arch    x86_64, aarch64...
+ * @param gpus    AMD and NVIDIA GPUs the kernel has a display (DRM) driver for, in words: what a Vulkan
+ *                profile is for
  * @param notes   what could not be read, in words
  */
 public record MachineFacts(String os, String arch, CpuFacts cpu, MemoryFacts memory, NvidiaReport nvidia,
-                           Optional<AppleChip> apple, Optional<Board> board, List<String> notes) {
+                           Optional<AppleChip> apple, Optional<Board> board, List<String> gpus, List<String> notes) {
 
     public MachineFacts {
+        gpus = List.copyOf(gpus);
         notes = List.copyOf(notes);
     }
 

@@ -9,7 +9,8 @@ import java.util.Optional;
  * The profile chosen for this machine, and why.
  *
  * @param profile           empty when no profile can be used (the reason says why and what to do)
- * @param nativeLibraryDir  a custom libjllama directory; empty = the library bundled in java-llama.cpp
+ * @param nativeLibraryDir  a custom libjllama directory, or the folder of the profile's GPU plug-in; empty =
+ *                          slm's own CPU build (else the library bundled in java-llama.cpp)
  * @param library           the native library in words
  * @param forced            chosen by --profile or SLM_PROFILE rather than by detection
  * @param reason            why this profile (or why none), one line

@@ -28,7 +28,7 @@ final class ProfileFile {
         requires.done();
         Fields lib = p.object("native_library");
         NativeLibrarySpec library = new NativeLibrarySpec(lib.choice("variant", NativeLibrarySpec.Variant.class),
-                lib.has("bundled_needs_cpu") ? lib.strings("bundled_needs_cpu") : List.of(), lib.text("path_env"),
+                lib.has("bundled_needs_cpu") ? lib.strings("bundled_needs_cpu") : List.of(), lib.optionalText("plugin"), lib.text("path_env"),
                 lib.optionalText("path"), lib.text("how_to_enable"));
         lib.done();
         Fields t = p.object("tuning");

@@ -2,6 +2,10 @@ package dev.slm.profile;
 
 import static dev.slm.hardware.MemorySize.gib;
 
+import dev.slm.engine.llamacpp.GpuPlugin;
+import dev.slm.engine.llamacpp.GpuPluginInstaller;
+import dev.slm.engine.llamacpp.GpuPlugins;
+import dev.slm.engine.llamacpp.GpuRuntime;
 import dev.slm.engine.llamacpp.LlamaNativeLibrary;
 import dev.slm.engine.llamacpp.NativeBuild;
 import dev.slm.hardware.MachineFacts;
@@ -62,7 +66,7 @@ public final class ProfileSelector {
         if (lib.problem().isPresent()) {
             return new ProfileChoice(Optional.empty(), Optional.empty(), lib.description(), true,
                     "profile " + p.name() + " cannot be used: " + lib.problem().get()
-                            + (platform ? "; to enable it, " + p.nativeLibrary().howToEnable() : ""),
+                            + (platform ? lib.howToEnable(p) : ""),
                     Optional.empty(), verdicts);
         }
         String reason = "named by " + by
@@ -86,10 +90,10 @@ public final class ProfileSelector {
             Library lib = library(p, facts);
             if (lib.problem().isPresent()) {
                 verdicts.add(new ProfileChoice.Verdict(p.name(), ProfileChoice.Status.LIBRARY_MISSING,
-                        lib.problem().get() + "; to enable it, " + p.nativeLibrary().howToEnable()));
+                        lib.problem().get() + lib.howToEnable(p)));
                 if (chosen == null && missed.isEmpty()) {
                     missed = Optional.of(p.name() + " suits this machine (" + String.join(", ", s.met()) + ") but "
-                            + lib.problem().get() + "; to enable it, " + p.nativeLibrary().howToEnable());
+                            + lib.problem().get() + lib.howToEnable(p));
                 }
                 continue;
             }
@@ -136,6 +140,13 @@ public final class ProfileSelector {
             } else {
                 met.add(String.join(", ", gpus.stream().map(g -> g.name() + " " + gib(g.memoryTotal())).toList()));
             }
+        } else if (ProfileRequirements.GPU.equals(r.accelerator())) {
+            List<String> gpus = facts.gpus();
+            if (gpus.isEmpty()) {
+                unmet.add("no AMD or NVIDIA GPU with a display driver found (/sys/class/drm)");
+            } else {
+                met.add(String.join(", ", gpus));
+            }
         } else if (ProfileRequirements.APPLE_SILICON.equals(r.accelerator())) {
             if (facts.apple().isPresent()) {
                 met.add(facts.apple().get().name());
@@ -155,11 +166,22 @@ public final class ProfileSelector {
     }
 
     /** Where the profile's libjllama is, or what is wrong with it. */
-    record Library(Optional<Path> dir, String description, Optional<String> problem) {
+    record Library(Optional<Path> dir, String description, Optional<String> problem, boolean installable) {
+        Library(Optional<Path> dir, String description, Optional<String> problem) {
+            this(dir, description, problem, true);
+        }
+
+        /** "; to enable it, ..." unless what is missing is not the library itself (a plug-in's runtime). */
+        String howToEnable(Profile p) {
+            return installable ? "; to enable it, " + p.nativeLibrary().howToEnable() : "";
+        }
     }
 
     Library library(Profile p, MachineFacts facts) {
         NativeLibrarySpec spec = p.nativeLibrary();
+        if (spec.variant() == NativeLibrarySpec.Variant.PLUGIN) {
+            return plugin(spec, facts);
+        }
         String file = LlamaNativeLibrary.libraryFileName(facts.os());
         String fromEnv = env.apply(spec.pathEnv());
         Optional<String> configured = Optional.ofNullable(fromEnv).filter(s -> !s.isBlank())
@@ -197,6 +219,50 @@ public final class ProfileSelector {
         }
         return new Library(Optional.empty(), spec.bundledNeedsCpu().isEmpty() ? bundled
                 : bundled + "; this CPU has " + String.join(", ", spec.bundledNeedsCpu()) + ", which it needs", Optional.empty());
+    }
+
+    /**
+     * slm's own build with a GPU plug-in: installed by `slm profile install NAME`, or a folder holding
+     * the plug-in file named by the profile's variable. Its directory is what the native library
+     * loader gets ({@link LlamaNativeLibrary#load}); the libraries it needs are checked here, so that
+     * a missing CUDA runtime is named instead of ggml dropping the plug-in without a word.
+     */
+    private Library plugin(NativeLibrarySpec spec, MachineFacts facts) {
+        String platform = facts.os() + "-" + facts.arch();
+        NativeBuild own = NativeBuild.forPlatform(platform);
+        if (!own.isOwn()) {
+            return new Library(Optional.empty(), "slm's own build with the " + spec.plugin() + " plug-in",
+                    Optional.of("slm has no own build for " + platform + ", which ggml's GPU plug-ins need"), false);
+        }
+        Optional<GpuPlugin> plugin = GpuPlugins.find(spec.plugin(), platform);
+        if (plugin.isEmpty()) {
+            return new Library(Optional.empty(), "slm's own build with the " + spec.plugin() + " plug-in",
+                    Optional.of("no prebuilt " + spec.plugin() + " plug-in exists for " + platform + " (gpu-plugins.lock)"), false);
+        }
+        GpuPlugin g = plugin.get();
+        String fromEnv = env.apply(spec.pathEnv());
+        Optional<String> configured = Optional.ofNullable(fromEnv).filter(s -> !s.isBlank())
+                .or(() -> Optional.ofNullable(spec.path()).filter(s -> !s.isBlank()));
+        Path file;
+        String origin;
+        if (configured.isPresent()) {
+            origin = fromEnv != null && !fromEnv.isBlank() ? spec.pathEnv() + "=" + fromEnv : "path " + spec.path() + " in the profile";
+            file = expandHome(configured.get()).resolve(g.fileName());
+            if (!Files.isRegularFile(file)) {
+                return new Library(Optional.empty(), "plug-in (" + origin + ")", Optional.of(origin + " holds no " + g.fileName()));
+            }
+        } else {
+            Optional<Path> installed = GpuPluginInstaller.installed(g, env);
+            if (installed.isEmpty()) {
+                return new Library(Optional.empty(), "slm's own build with the " + g.name() + " plug-in",
+                        Optional.of("the " + g.name() + " plug-in is not installed"));
+            }
+            file = installed.get();
+            origin = g.packageLabel();
+        }
+        String description = own.describe() + " with the " + g.name() + " plug-in " + file + " (" + origin + ")";
+        Optional<String> problem = GpuRuntime.problem(g, file, env);
+        return new Library(problem.isPresent() ? Optional.empty() : Optional.of(file.getParent()), description, problem, false);
     }
 
     private static Path expandHome(String path) {

@@ -41,6 +41,12 @@ class MachineDetectorTest {
     }
 
     @Test
+    void anAmdGpuIsFoundThroughItsDrmCardAndABmcDisplayIsNot() {
+        assertEquals(List.of("AMD GPU (card1, 0x1002:0x744c)"), RecordedMachine.facts("amd-gpu").gpus());
+        assertEquals(List.of(), RecordedMachine.facts("x86-vm").gpus());
+    }
+
+    @Test
     void aRaspberryPi5IsFourCortexA76WithDotProductFromTheDeviceTree() {
         MachineFacts m = RecordedMachine.facts("pi5");
         assertEquals("aarch64", m.arch());

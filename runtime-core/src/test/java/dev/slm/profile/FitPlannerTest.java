@@ -164,7 +164,7 @@ class FitPlannerTest {
     void unknownMemoryIsNotChecked() {
         MachineFacts vm = RecordedMachine.facts("x86-vm");
         MachineFacts blind = new MachineFacts(vm.os(), vm.arch(), vm.cpu(), MemoryFacts.unknown("test"), vm.nvidia(), vm.apple(),
-                vm.board(), vm.notes());
+                vm.board(), vm.gpus(), vm.notes());
         Tuning t = tuning("cpu-x86_64");
         FitPlan p = FitPlanner.plan(ModelShapes.qwen25_14b(GgmlType.F16), blind, t,
                 new FitPlanner.Request(0, OptionalInt.empty(), 1, 512, false, GgmlType.F16));

@@ -37,6 +37,7 @@ class LaunchPlannerTest {
     private final Map<String, String> env = new HashMap<>();
 
     private LaunchPlanner planner(String machine) {
+        env.putIfAbsent("SLM_NATIVE_DIR", tmp.resolve("native").toString()); // no GPU plug-in installed
         return new LaunchPlanner(RecordedMachine.facts(machine), ProfileCatalog.of(ProfileCatalog.packaged()), env::get);
     }
 
@@ -80,9 +81,13 @@ class LaunchPlannerTest {
     }
 
     @Test
-    void theCudaProfileHandsItsLibraryAndGpuLayersToTheOptions() throws IOException {
+    void theCudaProfileHandsItsPluginFolderAndGpuLayersToTheOptions() throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(dev.slm.engine.llamacpp.NativeBuild.forPlatform("linux-x86_64").isOwn(),
+                "GPU plug-ins go with slm's own build");
+        // A file named as the plug-in that loads here (libm needs only the C library); the real
+        // plug-in's checks are GpuPluginCliTest's.
         Path cuda = Files.createDirectories(tmp.resolve("cuda"));
-        Files.write(cuda.resolve("libjllama.so"), new byte[] {1});
+        Files.copy(Path.of("/lib/x86_64-linux-gnu/libm.so.6"), cuda.resolve("libggml-cuda.so"));
         env.put("SLM_CUDA_LIB", cuda.toString());
         ModelOptions o = planner("nvidia-rtx4090").plan(ModelShapes.qwen25_7b(GgmlType.Q4_K), LaunchRequest.automatic(), BASE).options();
         assertEquals(cuda, o.nativeLibraryDir());

@@ -24,7 +24,7 @@ class ProfileCatalogTest {
     @Test
     void everyTargetHasAPackagedProfile() {
         List<String> names = ProfileCatalog.packaged().stream().map(Profile::name).sorted().toList();
-        assertEquals(List.of("cpu-aarch64", "cpu-x86_64", "cuda", "jetson", "metal", "raspberry-pi"), names);
+        assertEquals(List.of("cpu-aarch64", "cpu-x86_64", "cuda", "jetson", "metal", "raspberry-pi", "vulkan"), names);
     }
 
     @Test
@@ -41,12 +41,12 @@ class ProfileCatalogTest {
         String cuda = Files.readString(SOURCE.resolve("cuda.toml"));
         Files.writeString(tmp.resolve("cuda.toml"), cuda.replace("path_env = \"SLM_CUDA_LIB\"",
                 "path_env = \"SLM_CUDA_LIB\"\npath = \"/opt/llama-cuda\""));
-        Files.writeString(tmp.resolve("vulkan.toml"), cuda.replace("name = \"cuda\"", "name = \"vulkan\"")
-                .replace("path_env = \"SLM_CUDA_LIB\"", "path_env = \"SLM_VULKAN_LIB\""));
+        Files.writeString(tmp.resolve("rocm.toml"), cuda.replace("name = \"cuda\"", "name = \"rocm\"")
+                .replace("path_env = \"SLM_CUDA_LIB\"", "path_env = \"SLM_ROCM_LIB\""));
         ProfileCatalog catalog = ProfileCatalog.load(Map.of("SLM_PROFILES_DIR", tmp.toString())::get);
         assertEquals("/opt/llama-cuda", catalog.find("cuda").orElseThrow().nativeLibrary().path());
-        assertEquals("SLM_VULKAN_LIB", catalog.find("vulkan").orElseThrow().nativeLibrary().pathEnv());
-        assertEquals(7, catalog.all().size());
+        assertEquals("SLM_ROCM_LIB", catalog.find("rocm").orElseThrow().nativeLibrary().pathEnv());
+        assertEquals(8, catalog.all().size());
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.slm.SlmException;
 import dev.slm.engine.llamacpp.NativeBuild;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,6 +28,23 @@ class ProfileSelectorTest {
     Path tmp;
 
     private final Map<String, String> env = new HashMap<>();
+
+    @BeforeEach
+    void nothingInstalled() {
+        // Installed GPU plug-ins are looked for under the native folder: this test's own, empty one.
+        env.put("SLM_NATIVE_DIR", tmp.resolve("native").toString());
+    }
+
+    /**
+     * A folder holding a file named as the CUDA plug-in that can load here: a copy of libm, which
+     * needs nothing but the C library (the real plug-in's check is GpuPluginCliTest's).
+     */
+    private Path cudaPluginDir() throws IOException {
+        assumeTrue(NativeBuild.forPlatform("linux-x86_64").isOwn(), "GPU plug-ins go with slm's own build");
+        Path dir = Files.createDirectories(tmp.resolve("cuda-plugin"));
+        Files.copy(Path.of("/lib/x86_64-linux-gnu/libm.so.6"), dir.resolve("libggml-cuda.so"));
+        return dir;
+    }
 
     private ProfileChoice select(String machine) {
         return select(machine, Optional.empty());
@@ -64,20 +83,19 @@ class ProfileSelectorTest {
     }
 
     @Test
-    void anNvidiaBoxWithoutACudaBuildFallsBackToCpuWithOneLineSayingHowToEnableIt() {
+    void anNvidiaBoxWithoutTheCudaPluginFallsBackToCpuWithOneLineSayingHowToInstallIt() {
         ProfileChoice c = select("nvidia-rtx4090");
         assertEquals("cpu-x86_64", c.require().name());
         String line = c.fallback().orElseThrow();
         assertFalse(line.contains("\n"));
         assertTrue(line.startsWith("using cpu-x86_64: cuda suits this machine (linux x86_64, NVIDIA GeForce RTX 4090 24.0 GiB)"), line);
-        assertTrue(line.contains("SLM_CUDA_LIB is not set"), line);
-        assertTrue(line.contains("-DGGML_CUDA=ON") && line.contains("set SLM_CUDA_LIB"), line);
+        assertTrue(line.contains("the cuda plug-in is not installed; to enable it, run `slm profile install cuda`"), line);
         assertEquals(ProfileChoice.Status.LIBRARY_MISSING, status(c, "cuda"));
     }
 
     @Test
-    void anNvidiaBoxWithACudaBuildGetsTheCudaProfileAndItsLibrary() throws IOException {
-        Path cuda = libraryDir("libjllama.so");
+    void anNvidiaBoxWithTheCudaPluginGetsTheCudaProfileAndItsFolder() throws IOException {
+        Path cuda = cudaPluginDir();
         env.put("SLM_CUDA_LIB", cuda.toString());
         ProfileChoice c = select("nvidia-rtx4090");
         assertEquals("cuda", c.require().name());
@@ -88,11 +106,22 @@ class ProfileSelectorTest {
     }
 
     @Test
+    void anAmdGpuWithoutTheVulkanPluginFallsBackToCpuWithOneLineSayingHowToInstallIt() {
+        ProfileChoice c = select("amd-gpu");
+        assertEquals("cpu-x86_64", c.require().name());
+        String line = c.fallback().orElseThrow();
+        assertTrue(line.startsWith("using cpu-x86_64: vulkan suits this machine (linux x86_64, AMD GPU (card1, 0x1002:0x744c))"
+                + " but " + (NativeBuild.forPlatform("linux-x86_64").isOwn() ? "the vulkan plug-in is not installed; to enable it,"
+                + " run `slm profile install vulkan`" : "slm has no own build")), line);
+        assertEquals(ProfileChoice.Status.NOT_SUITED, status(select("x86-vm"), "vulkan"), "no GPU, no note");
+    }
+
+    @Test
     void aCudaLibraryDirectoryWithoutTheLibraryIsNamedInTheFallbackLine() throws IOException {
         env.put("SLM_CUDA_LIB", Files.createDirectories(tmp.resolve("empty")).toString());
         ProfileChoice c = select("nvidia-rtx4090");
         assertEquals("cpu-x86_64", c.require().name());
-        assertTrue(c.fallback().orElseThrow().contains("SLM_CUDA_LIB=" + tmp.resolve("empty") + " holds no libjllama.so"),
+        assertTrue(c.fallback().orElseThrow().contains("SLM_CUDA_LIB=" + tmp.resolve("empty") + " holds no libggml-cuda.so"),
                 c.fallback().get());
     }
 
@@ -150,12 +179,13 @@ class ProfileSelectorTest {
         assertEquals("cpu-x86_64", c.require().name());
         assertTrue(c.library().contains("CPU features unknown"), c.library());
         assertTrue(c.fallback().orElseThrow().contains("NVIDIA GeForce RTX 4060 Laptop GPU"));
-        assertTrue(c.fallback().get().contains("holding libjllama"), "the Windows library is jllama.dll: " + c.fallback().get());
+        assertTrue(c.fallback().get().contains("slm has no own build for windows-x86_64, which ggml's GPU plug-ins need"),
+                c.fallback().get());
     }
 
     @Test
     void aNamedProfileIsUsedEvenWhereDetectionDoesNotSeeWhatItNeeds() throws IOException {
-        env.put("SLM_CUDA_LIB", libraryDir("libjllama.so").toString());
+        env.put("SLM_CUDA_LIB", cudaPluginDir().toString());
         ProfileChoice c = select("x86-vm", Optional.of("cuda"));
         assertEquals("cuda", c.require().name());
         assertTrue(c.forced());
@@ -167,9 +197,8 @@ class ProfileSelectorTest {
     void aNamedProfileWithoutItsLibraryIsAnErrorNotAFallback() {
         ProfileChoice c = select("nvidia-rtx4090", Optional.of("cuda"));
         SlmException e = assertThrows(SlmException.class, c::require);
-        assertEquals("profile cuda cannot be used: no cuda build of libjllama is configured (SLM_CUDA_LIB is not set); to enable it,"
-                + " build java-llama.cpp 4.2.0 with -DGGML_CUDA=ON and set SLM_CUDA_LIB to the folder holding libjllama"
-                + " (Maven Central's cuda12 jar holds no native library)", e.getMessage());
+        assertEquals("profile cuda cannot be used: the cuda plug-in is not installed; to enable it, run `slm profile install cuda`"
+                + " (downloads 143 MB from the npm registry, checked against its pinned hash)", e.getMessage());
     }
 
     @Test
@@ -190,7 +219,7 @@ class ProfileSelectorTest {
     @Test
     void anUnknownProfileNameListsTheKnownOnes() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> select("x86-vm", Optional.of("tpu")));
-        assertEquals("unknown profile 'tpu': choose one of jetson, cuda, metal, raspberry-pi, cpu-aarch64, cpu-x86_64", e.getMessage());
+        assertEquals("unknown profile 'tpu': choose one of jetson, cuda, metal, vulkan, raspberry-pi, cpu-aarch64, cpu-x86_64", e.getMessage());
     }
 
     @Test
@@ -205,7 +234,7 @@ class ProfileSelectorTest {
     @Test
     void aMachineNoProfileIsMadeForIsToldWhereToAddOne() {
         MachineFacts vm = RecordedMachine.facts("x86-vm");
-        MachineFacts riscv = new MachineFacts("linux", "riscv64", vm.cpu(), vm.memory(), vm.nvidia(), vm.apple(), vm.board(), vm.notes());
+        MachineFacts riscv = new MachineFacts("linux", "riscv64", vm.cpu(), vm.memory(), vm.nvidia(), vm.apple(), vm.board(), vm.gpus(), vm.notes());
         env.put("SLM_PROFILES_DIR", "/etc/slm/profiles");
         ProfileChoice c = new ProfileSelector(PACKAGED, env::get).select(riscv, Optional.empty());
         assertEquals("no profile is made for linux riscv64: add one to /etc/slm/profiles (see native-profiles/README.md)", c.reason());

@@ -12,9 +12,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.jar.JarEntry;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,8 +52,9 @@ public final class LlamaNativeLibrary {
     /**
      * Prepares and loads the native library once per process.
      *
-     * @param customDirectory a directory holding a libjllama built by the user (for example with CUDA),
-     *                        or empty to use the CPU library shipped in the binding's jar.
+     * @param customDirectory a directory holding a libjllama built by the user, or a folder holding
+     *                        GPU plug-ins of ggml ({@code libggml-cuda.so}...) to load beside slm's own
+     *                        build, or empty for slm's own build (else the library in the binding's jar)
      * @return the directory the library was loaded from.
      */
     public static synchronized Path load(Optional<Path> customDirectory) {
@@ -59,9 +62,15 @@ public final class LlamaNativeLibrary {
             return loadedFrom;
         }
         NativeBuild build = NativeBuild.current();
-        boolean own = customDirectory.isEmpty() && build.isOwn();
-        Path dir = customDirectory.isPresent() ? checkCustom(customDirectory.get())
-                : own ? extractOwn(build) : extractBundled();
+        Optional<Path> plugins = customDirectory.filter(d -> !Files.isRegularFile(d.resolve(System.mapLibraryName("jllama"))));
+        if (plugins.isPresent() && !build.isOwn()) {
+            throw new SlmException("GPU plug-ins in " + plugins.get() + " need slm's own native library, and this slm runs "
+                    + build.describe());
+        }
+        boolean own = (customDirectory.isEmpty() || plugins.isPresent()) && build.isOwn();
+        Path dir = plugins.isPresent() ? withPlugins(build, plugins.get())
+                : customDirectory.isPresent() ? checkCustom(customDirectory.get())
+                : own ? extractOwn(build, "") : extractBundled();
         System.setProperty("de.kherud.llama.lib.path", dir.toString());
         // The loader still cleans its temp directory on first load; give it this private one.
         System.setProperty("de.kherud.llama.tmpdir", dir.toString());
@@ -100,8 +109,8 @@ public final class LlamaNativeLibrary {
      * slm's own build, extracted file by file into a directory named after its index. A start whose
      * files are all there (same names and sizes) reads nothing from the jar.
      */
-    private static Path extractOwn(NativeBuild build) {
-        Path dir = nativeRoot().resolve("slm-llama-" + build.release() + "-" + build.platform() + "-" + build.indexId());
+    private static Path extractOwn(NativeBuild build, String suffix) {
+        Path dir = nativeRoot().resolve("slm-llama-" + build.release() + "-" + build.platform() + "-" + build.indexId() + suffix);
         try {
             Files.createDirectories(dir);
             restrictToOwner(dir);
@@ -126,6 +135,54 @@ public final class LlamaNativeLibrary {
             throw new SlmException("cannot extract the native library to " + dir + ": " + e.getMessage()
                     + " (set SLM_NATIVE_DIR to a writable directory)");
         }
+    }
+
+    /**
+     * slm's own build with GPU plug-ins beside it, in a folder of its own: ggml loads every
+     * {@code libggml-*.so} it finds beside libjllama, so a CPU run and a CUDA run cannot share one
+     * folder (nor can two plug-ins that drive the same GPU). The plug-ins are symbolic links to their
+     * installed files (159 MB for CUDA, not copied); the dynamic linker takes $ORIGIN from the link's
+     * folder, where {@code libggml-base.so} (the name the plug-ins ask for) links to slm's
+     * {@code libggml-base.so.0}: the same file, so the linker loads ggml's base library once.
+     */
+    private static Path withPlugins(NativeBuild build, Path pluginDir) {
+        List<Path> plugins;
+        try (Stream<Path> files = Files.list(pluginDir)) {
+            plugins = files.filter(f -> f.getFileName().toString().matches("libggml-[a-z0-9]+\\.so") && Files.isRegularFile(f))
+                    .filter(f -> !f.getFileName().toString().startsWith("libggml-base") && !f.getFileName().toString().startsWith("libggml-cpu"))
+                    .sorted().toList();
+        } catch (IOException e) {
+            throw new SlmException("cannot read the GPU plug-in folder " + pluginDir + ": " + e.getMessage());
+        }
+        if (plugins.isEmpty()) {
+            throw new SlmException("no " + System.mapLibraryName("jllama") + " and no GPU plug-in (libggml-*.so) in " + pluginDir);
+        }
+        String names = String.join("-", plugins.stream().map(f -> f.getFileName().toString().replaceAll("^libggml-|\\.so$", "")).toList());
+        String where = NativeBuild.sha256(pluginDir.toAbsolutePath().normalize().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        Path dir = extractOwn(build, "-" + names + "-" + where.substring(0, 8));
+        String base = build.files().stream().map(NativeBuild.BuildFile::name).filter(n -> n.startsWith("libggml-base.so."))
+                .findFirst().orElseThrow(() -> new SlmException("slm's native library has no libggml-base.so.N (reinstall slm)"));
+        try {
+            link(dir.resolve("libggml-base.so"), Path.of(base));
+            for (Path p : plugins) {
+                link(dir.resolve(p.getFileName().toString()), p.toAbsolutePath().normalize());
+            }
+        } catch (IOException e) {
+            throw new SlmException("cannot link the GPU plug-ins into " + dir + ": " + e.getMessage()
+                    + " (set SLM_NATIVE_DIR to a writable directory)");
+        }
+        return dir;
+    }
+
+    /** A symbolic link put in place by one rename, so a concurrent start sees the old link or the new one. */
+    private static void link(Path link, Path target) throws IOException {
+        if (Files.isSymbolicLink(link) && Files.readSymbolicLink(link).equals(target)) {
+            return;
+        }
+        Path tmp = link.resolveSibling("part-" + ProcessHandle.current().pid() + "-" + link.getFileName());
+        Files.deleteIfExists(tmp);
+        Files.createSymbolicLink(tmp, target);
+        Files.move(tmp, link, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     private static Path checkCustom(Path dir) {
@@ -241,11 +298,15 @@ public final class LlamaNativeLibrary {
 
     /** Per-user: $SLM_NATIVE_DIR, else $XDG_CACHE_HOME/slm/native, else ~/.cache/slm/native. */
     static Path nativeRoot() {
-        String explicit = System.getenv("SLM_NATIVE_DIR");
+        return nativeRoot(System::getenv);
+    }
+
+    static Path nativeRoot(java.util.function.Function<String, String> env) {
+        String explicit = env.apply("SLM_NATIVE_DIR");
         if (explicit != null && !explicit.isBlank()) {
             return Path.of(explicit);
         }
-        String xdg = System.getenv("XDG_CACHE_HOME");
+        String xdg = env.apply("XDG_CACHE_HOME");
         Path cache = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
         return cache.resolve("slm").resolve("native");
     }
