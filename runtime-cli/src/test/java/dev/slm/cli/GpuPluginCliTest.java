@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.slm.engine.llamacpp.GpuPlugin;
 import dev.slm.engine.llamacpp.GpuPlugins;
+import dev.slm.fixtures.Fault;
 import dev.slm.fixtures.FixtureModel;
 import dev.slm.fixtures.JavaProcess;
+import dev.slm.fixtures.ModelHttpServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -122,6 +124,37 @@ class GpuPluginCliTest {
         JavaProcess.Result unknown = slm(Map.of(), 60, "profile", "install", "tpu");
         assertEquals(1, unknown.exitCode());
         assertTrue(unknown.stderr().startsWith("slm: error: no tpu plug-in for linux-x86_64: slm has cuda, vulkan here"), unknown.stderr());
+    }
+
+    @Test
+    void aDownloadFromTheRegistryResumesAfterADropAndADamagedOneIsRefused() throws Exception {
+        // A local registry mirror (SLM_NPM_REGISTRY) serving the pinned package at the registry's path;
+        // the first answer drops after 5 MB, so the download resumes with a Range request.
+        String path = "/@node-llama-cpp/linux-x64-vulkan/-/linux-x64-vulkan-3.22.1.tgz";
+        byte[] good = Files.readAllBytes(cachedPackage("vulkan"));
+        try (ModelHttpServer registry = ModelHttpServer.start().serve(path, good).script(path, Fault.dropAfter(5 << 20))) {
+            Map<String, String> mirror = Map.of("SLM_NPM_REGISTRY", "http://127.0.0.1:" + registry.port() + "/");
+            JavaProcess.Result r = slm(mirror, 120, "profile", "install", "vulkan");
+            assertEquals(0, r.exitCode(), r.stderr());
+            assertTrue(r.stdout().startsWith("vulkan plug-in installed: " + pluginFolder("vulkan").resolve("libggml-vulkan.so")), r.stdout());
+            assertEquals(List.of("libggml-vulkan.so"), leftIn(pluginFolder("vulkan")), "no tarball, no partial file left");
+            assertTrue(registry.requests(path).size() >= 2, "dropped once, then resumed");
+            assertTrue(String.valueOf(registry.requests(path).get(1).header("Range")).startsWith("bytes="),
+                    "the second request resumes where the first stopped");
+        }
+        Files.delete(pluginFolder("vulkan").resolve("libggml-vulkan.so"));
+        byte[] damaged = good.clone();
+        damaged[damaged.length / 3] ^= 1;
+        try (ModelHttpServer registry = ModelHttpServer.start().serve(path, damaged)) {
+            JavaProcess.Result r = slm(Map.of("SLM_NPM_REGISTRY", "http://127.0.0.1:" + registry.port()), 120, "profile", "install", "vulkan");
+            assertEquals(1, r.exitCode(), r.stderr());
+            // (the progress lines aside: "pulling NAME: SIZE", then one per 10%)
+            List<String> lines = r.stderr().strip().lines().filter(l -> !l.startsWith("pulling ") && !l.contains("%")).toList();
+            assertEquals(1, lines.size(), r.stderr());
+            assertTrue(lines.get(0).startsWith("slm: error: cannot download @node-llama-cpp/linux-x64-vulkan@3.22.1: "), lines.get(0));
+            assertTrue(lines.get(0).contains("sha256 mismatch"), lines.get(0));
+            assertEquals(List.of(), leftIn(pluginFolder("vulkan")), "nothing kept: not the plug-in, not the damaged download");
+        }
     }
 
     @Test

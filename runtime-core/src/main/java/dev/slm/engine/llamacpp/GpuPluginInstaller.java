@@ -33,7 +33,25 @@ import java.util.zip.GZIPInputStream;
  * Never called while loading a model: installing is something the user asks for.
  */
 public final class GpuPluginInstaller {
+    /** A mirror of the npm registry (Verdaccio, Artifactory, Nexus...) to fetch from; the pinned hashes still apply. */
+    public static final String REGISTRY_ENV = "SLM_NPM_REGISTRY";
+    static final String NPM_REGISTRY = "https://registry.npmjs.org/";
+
     private GpuPluginInstaller() {
+    }
+
+    /** The tarball's URL, on the mirror {@value #REGISTRY_ENV} names if any (same path after the registry's root). */
+    static URI tarballUrl(GpuPlugin plugin, java.util.function.Function<String, String> env) {
+        String mirror = env.apply(REGISTRY_ENV);
+        if (mirror == null || mirror.isBlank() || !plugin.url().startsWith(NPM_REGISTRY)) {
+            return URI.create(plugin.url());
+        }
+        String root = mirror.strip().endsWith("/") ? mirror.strip() : mirror.strip() + "/";
+        try {
+            return new URI(root).resolve(plugin.url().substring(NPM_REGISTRY.length()));
+        } catch (java.net.URISyntaxException | IllegalArgumentException e) {
+            throw new SlmException(REGISTRY_ENV + "=" + mirror + " is not a URL");
+        }
     }
 
     /** Where an installed plug-in lies: one folder per plug-in and llama.cpp release, under slm's native root. */
@@ -78,7 +96,7 @@ public final class GpuPluginInstaller {
             }
             Path download = dir.resolve(plugin.sha256() + ".tgz");
             try (Downloader downloader = new Downloader(DownloadSettings.fromEnvironment(System.getenv()), DiskSpace.SYSTEM)) {
-                DownloadSpec spec = new DownloadSpec(plugin.packageLabel(), java.util.List.of(URI.create(plugin.url())),
+                DownloadSpec spec = new DownloadSpec(plugin.packageLabel(), java.util.List.of(tarballUrl(plugin, System::getenv)),
                         plugin.size(), plugin.sha256());
                 downloader.fetch(spec, dir.resolve(plugin.sha256() + ".partial"), download, progress, f -> verify(plugin, f));
             }
