@@ -261,7 +261,12 @@ public final class ProfileSelector {
             origin = g.packageLabel();
         }
         String description = own.describe() + " with the " + g.name() + " plug-in " + file + " (" + origin + ")";
-        Optional<String> problem = GpuRuntime.problem(g, file, env);
+        Optional<String> problem;
+        try {
+            problem = GpuRuntime.problem(g, file, env);
+        } catch (dev.slm.SlmException e) {
+            problem = Optional.of(e.getMessage()); // not a shared object: the next profile runs instead
+        }
         return new Library(problem.isPresent() ? Optional.empty() : Optional.of(file.getParent()), description, problem, false);
     }
 

@@ -70,7 +70,12 @@ public final class GpuRuntime {
 
     /** dlerror's message when {@code lib} cannot be opened by its name, as the plug-in names it. */
     private static Optional<String> openError(String lib) {
-        Dl dl = Native.load("c", Dl.class);
+        Dl dl;
+        try {
+            dl = Native.load("c", Dl.class);
+        } catch (LinkageError e) {
+            return Optional.empty(); // cannot ask (no JNA here): ggml's own loader decides
+        }
         Pointer handle = dl.dlopen(lib, RTLD_LAZY);
         if (handle == null) {
             String error = dl.dlerror();
