@@ -31,17 +31,22 @@ final class ProfileInstallCommand implements Callable<Integer> {
             description = "The plug-in's package tarball on this machine (no network), as gpu-plugins.lock names it.")
     Path from;
 
+    @Option(names = "--force", description = "Install again even when the pinned package is installed already.")
+    boolean force;
+
     @Override
     public Integer call() {
         String platform = NativeBuild.current().platform();
         GpuPlugin plugin = GpuPlugins.find(name, platform).orElseThrow(() -> new SlmException("no " + name
                 + " plug-in for " + platform + ": slm has " + String.join(", ", GpuPlugins.all().stream()
-                        .filter(g -> g.platform().equals(platform)).map(GpuPlugin::name).toList()) + " here"));
+                        .filter(g -> g.platform().equals(platform)).map(GpuPlugin::name).toList()).replaceFirst("^$", "none") + " here"));
         if (from != null && !Files.isRegularFile(from)) {
             throw new SlmException("--from " + from + ": no such file (give the package's .tgz)");
         }
-        Path file = GpuPluginInstaller.install(plugin, Optional.ofNullable(from), StoreOptions.progress());
-        System.out.println(plugin.name() + " plug-in installed: " + file + " (" + plugin.packageLabel() + ", llama.cpp "
+        boolean already = !force && GpuPluginInstaller.current(plugin);
+        Path file = already ? GpuPluginInstaller.folder(plugin).resolve(plugin.fileName())
+                : GpuPluginInstaller.install(plugin, Optional.ofNullable(from), StoreOptions.progress());
+        System.out.println(plugin.name() + " plug-in " + (already ? "already installed: " : "installed: ") + file + " (" + plugin.packageLabel() + ", llama.cpp "
                 + plugin.release() + ", " + ByteSize.format(sizeOf(file)) + ")");
         GpuRuntime.problem(plugin, file, System::getenv)
                 .ifPresent(p -> System.out.println("not usable yet: " + p));

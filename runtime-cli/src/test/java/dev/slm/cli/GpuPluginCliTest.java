@@ -82,7 +82,10 @@ class GpuPluginCliTest {
                 + " (@node-llama-cpp/linux-x64-cuda@3.22.1, llama.cpp v0.5.0"), install.stdout());
         assertTrue(install.stdout().contains("not usable yet: the cuda plug-in cannot load: "), install.stdout());
         assertTrue(install.stdout().contains("libcublas.so.13 is missing: install cuBLAS 13: package libcublas-13-0"), install.stdout());
-        assertEquals(List.of("libggml-cuda.so"), leftIn(pluginFolder("cuda")), "the plug-in alone, no tarball, no part file");
+        assertEquals(List.of("libggml-cuda.so", "package.txt"), leftIn(pluginFolder("cuda")), "the plug-in and its origin, no tarball, no part file");
+        JavaProcess.Result again = slm(Map.of(), 60, "profile", "install", "cuda");
+        assertEquals(0, again.exitCode(), again.stderr());
+        assertTrue(again.stdout().startsWith("cuda plug-in already installed: "), "no second download: " + again.stdout());
 
         // On a machine with an NVIDIA GPU (recorded) the cuda profile is the one detection wants;
         // the plug-in cannot load here, so the model runs on the CPU, with one line saying why.
@@ -137,12 +140,13 @@ class GpuPluginCliTest {
             JavaProcess.Result r = slm(mirror, 120, "profile", "install", "vulkan");
             assertEquals(0, r.exitCode(), r.stderr());
             assertTrue(r.stdout().startsWith("vulkan plug-in installed: " + pluginFolder("vulkan").resolve("libggml-vulkan.so")), r.stdout());
-            assertEquals(List.of("libggml-vulkan.so"), leftIn(pluginFolder("vulkan")), "no tarball, no partial file left");
+            assertEquals(List.of("libggml-vulkan.so", "package.txt"), leftIn(pluginFolder("vulkan")), "no tarball, no partial file left");
             assertTrue(registry.requests(path).size() >= 2, "dropped once, then resumed");
             assertTrue(String.valueOf(registry.requests(path).get(1).header("Range")).startsWith("bytes="),
                     "the second request resumes where the first stopped");
         }
         Files.delete(pluginFolder("vulkan").resolve("libggml-vulkan.so"));
+        Files.delete(pluginFolder("vulkan").resolve("package.txt"));
         byte[] damaged = good.clone();
         damaged[damaged.length / 3] ^= 1;
         try (ModelHttpServer registry = ModelHttpServer.start().serve(path, damaged)) {

@@ -63,6 +63,24 @@ public final class GpuPluginInstaller {
         return LlamaNativeLibrary.nativeRoot(env).resolve("plugins").resolve(plugin.release() + "-" + plugin.platform() + "-" + plugin.name());
     }
 
+    /** What an installed plug-in came from ("package@version integrity"), beside it; written last. */
+    private static final String MARKER = "package.txt";
+
+    /** Whether the plug-in is installed from the package the lock pins now (a newer pin installs again). */
+    public static boolean current(GpuPlugin plugin) {
+        Path dir = folder(plugin);
+        try {
+            return Files.isRegularFile(dir.resolve(plugin.fileName()))
+                    && Files.readString(dir.resolve(MARKER)).strip().equals(marker(plugin));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static String marker(GpuPlugin plugin) {
+        return plugin.packageLabel() + " " + plugin.integrity();
+    }
+
     /** The installed plug-in file, if there is one. */
     public static Optional<Path> installed(GpuPlugin plugin, java.util.function.Function<String, String> env) {
         Path file = folder(plugin, env).resolve(plugin.fileName());
@@ -86,6 +104,7 @@ public final class GpuPluginInstaller {
         Path dir = folder(plugin);
         try {
             Files.createDirectories(dir);
+            Files.deleteIfExists(dir.resolve(MARKER)); // until the new plug-in is in place
         } catch (IOException e) {
             throw new SlmException("cannot create " + dir + ": " + e.getMessage() + " (set SLM_NATIVE_DIR to a writable directory)");
         }
@@ -155,6 +174,9 @@ public final class GpuPluginInstaller {
             }
             AtomicFiles.move(tmp, target);
             tmp = null;
+            Path mark = Files.createTempFile(dir, "part-", ".tmp");
+            Files.writeString(mark, marker(plugin) + "\n");
+            AtomicFiles.move(mark, dir.resolve(MARKER));
             return target;
         } catch (IOException e) {
             throw new SlmException("cannot take " + plugin.fileName() + " out of " + tarball + ": " + e.getMessage()
