@@ -64,7 +64,11 @@ record ProfileReport(MachineFacts facts, ProfileCatalog catalog, ProfileChoice c
             choice.fallback().ifPresent(f -> line(out, "note", f));
             line(out, "threads", t.threadsFor(cpu) + " (" + t.threads().name().toLowerCase(Locale.ROOT).replace('_', '-') + ")");
             line(out, "batch", t.batch() + ", ubatch " + t.ubatch());
-            line(out, "gpu layers", lower(t.gpuLayers()) + (t.gpuMemory() == Tuning.GpuMemory.NONE ? "" : " (" + lower(t.gpuMemory()) + " memory)"));
+            line(out, "gpu layers", lower(t.gpuLayers()) + switch (t.gpuMemory()) {
+                case NONE -> "";
+                case UNMEASURED -> " (the GPU's free memory is not measured: --gpu-layers N for a model larger than it)";
+                default -> " (" + lower(t.gpuMemory()) + " memory)";
+            });
             line(out, "attention", "flash attention " + (t.flashAttention() ? "on" : "off") + ", KV cache " + t.kvCacheType());
             line(out, "memory use", "mmap " + (t.mmap() ? "on" : "off") + ", mlock " + (t.mlock() ? "on" : "off")
                     + ", " + t.memoryReserveMiB() + " MiB left to the system" + (t.gpuReserveMiB() > 0 ? ", " + t.gpuReserveMiB() + " MiB of GPU memory to the driver" : ""));

@@ -145,7 +145,7 @@ public final class FitPlanner {
             long kvLayer = kvPerLayer(ctx);
             long compute = compute(ctx);
             MemoryEstimate everything = new MemoryEstimate(shape.weights(), kvLayer * L, compute);
-            if (pool == Tuning.GpuMemory.NONE || pool == Tuning.GpuMemory.UNIFIED) {
+            if (pool == Tuning.GpuMemory.NONE || pool == Tuning.GpuMemory.UNIFIED || pool == Tuning.GpuMemory.UNMEASURED) {
                 return new Placement(L + 1, everything, MemoryEstimate.NONE);
             }
             if (request.gpuLayers().isPresent()) {

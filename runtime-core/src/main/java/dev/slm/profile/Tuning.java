@@ -37,7 +37,9 @@ public record Tuning(ThreadPolicy threads, int batch, int ubatch, GpuLayerPolicy
     public enum GpuMemory {
         NONE,
         DEDICATED,
-        UNIFIED
+        UNIFIED,
+        /** A GPU whose free memory slm cannot read before ggml opens it (Vulkan): planned as unified, against system memory. */
+        UNMEASURED
     }
 
     public Tuning {
@@ -47,7 +49,7 @@ public record Tuning(ThreadPolicy threads, int batch, int ubatch, GpuLayerPolicy
         gpuMemory = gpuMemory == null ? (gpuLayers == GpuLayerPolicy.NONE ? GpuMemory.NONE : GpuMemory.DEDICATED) : gpuMemory;
         if (gpuLayers != GpuLayerPolicy.NONE && gpuMemory == GpuMemory.NONE) {
             throw new IllegalArgumentException("tuning.gpu_layers " + gpuLayers.name().toLowerCase(Locale.ROOT)
-                    + " needs tuning.gpu_memory dedicated or unified");
+                    + " needs tuning.gpu_memory dedicated, unified or unmeasured");
         }
         if (batch < 1 || ubatch < 1 || ubatch > batch) {
             throw new IllegalArgumentException("tuning.batch and tuning.ubatch must be positive, ubatch at most batch; got "

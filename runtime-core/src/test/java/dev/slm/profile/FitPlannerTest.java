@@ -161,6 +161,15 @@ class FitPlannerTest {
     }
 
     @Test
+    void theVulkanProfilePutsEveryLayerOnTheGpuAndCountsTheModelAgainstSystemMemory() {
+        // A Vulkan device's free memory is unknown before ggml opens it: all layers, checked against RAM.
+        FitPlan p = plan(ModelShapes.qwen25_7b(GgmlType.Q4_K), "amd-gpu", "vulkan");
+        assertEquals(-1, p.gpuLayers());
+        assertEquals(0, p.gpuBudget());
+        assertTrue(p.system().weights() > 3L << 30, "the 4 GiB of weights are counted: " + p.system());
+    }
+
+    @Test
     void unknownMemoryIsNotChecked() {
         MachineFacts vm = RecordedMachine.facts("x86-vm");
         MachineFacts blind = new MachineFacts(vm.os(), vm.arch(), vm.cpu(), MemoryFacts.unknown("test"), vm.nvidia(), vm.apple(),
