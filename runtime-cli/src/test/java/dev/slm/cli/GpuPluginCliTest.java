@@ -108,6 +108,33 @@ class GpuPluginCliTest {
     }
 
     @Test
+    void aPluginWhoseLibrariesExistButCannotServeItRunsOnTheCpuWithOneLine() throws Exception {
+        // A folder as a user might make one (SLM_CUDA_LIB): the plug-in and, beside it, libraries of
+        // the names it needs that are not the real ones (empty shared objects). slm's checks find
+        // them, so the cuda profile is chosen; ggml's loader then fails on their missing symbols and
+        // registers no CUDA device. slm says so in one line, and the model runs on the CPU.
+        JavaProcess.Result install = slm(Map.of(), 120, "profile", "install", "cuda", "--from", cachedPackage("cuda").toString());
+        assertEquals(0, install.exitCode(), install.stderr());
+        Path mine = Files.createDirectories(tmp.resolve("my-cuda"));
+        Files.createSymbolicLink(mine.resolve("libggml-cuda.so"), pluginFolder("cuda").resolve("libggml-cuda.so"));
+        for (String lib : List.of("libcudart.so.13", "libcublas.so.13", "libcuda.so.1")) {
+            Process cc = new ProcessBuilder("cc", "-shared", "-o", mine.resolve(lib).toString(), "-Wl,-soname," + lib, "-x", "c", "/dev/null")
+                    .redirectErrorStream(true).start();
+            assertEquals(0, cc.waitFor(), new String(cc.getInputStream().readAllBytes()));
+        }
+        Map<String, String> env = Map.of("SLM_MACHINE_REPLAY", RTX4090.toString(), "SLM_CUDA_LIB", mine.toString());
+        JavaProcess.Result profile = slm(env, 60, "profile");
+        assertTrue(profile.stdout().contains("Profile cuda (detected)"), profile.stdout());
+        JavaProcess.Result run = slm(env, 120, "run", MODEL, "Once upon a time", "--temperature", "0", "-n", "10", "-t", "2");
+        assertEquals(0, run.exitCode(), run.stderr());
+        assertTrue(run.stdout().startsWith(", there was a little girl"), run.stdout());
+        List<String> lines = run.stderr().strip().lines().toList();
+        assertEquals(1, lines.size(), run.stderr());
+        assertTrue(lines.get(0).contains("the cuda plug-in (" + mine.resolve("libggml-cuda.so")
+                + ") registered no device with ggml: the model runs on the CPU"), lines.get(0));
+    }
+
+    @Test
     void aDamagedOrForeignPackageIsRefusedInOneLineAndLeavesNothing() throws Exception {
         Path good = cachedPackage("vulkan");
         byte[] bytes = Files.readAllBytes(good);

@@ -67,7 +67,7 @@ public final class LlamaCppModel implements NativeModel {
                 // Two OpenMP thread teams then fight over the cores (2 threads: ~1.9 ms/token instead of
                 // ~0.4 on the fixture model), so the warm-up is skipped and redone on the worker below.
                 .skipWarmup();
-        if (options.gpuLayers() != 0) {
+        if (options.gpuLayers() != 0 && !LlamaNativeLibrary.pluginsWithoutDevice()) {
             // Only when asked: a CPU-only build prints a warning for any --gpu-layers, even 0.
             p.setGpuLayers(options.gpuLayers() == -1 ? 999 : options.gpuLayers());
         }

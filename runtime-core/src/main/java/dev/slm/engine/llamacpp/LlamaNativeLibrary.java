@@ -40,6 +40,7 @@ public final class LlamaNativeLibrary {
     private static final Logger log = LoggerFactory.getLogger(LlamaNativeLibrary.class);
     private static Path loadedFrom;
     private static boolean ownLoaded;
+    private static boolean pluginsWithoutDevice;
 
     private LlamaNativeLibrary() {
     }
@@ -84,7 +85,46 @@ public final class LlamaNativeLibrary {
         loadedFrom = dir;
         ownLoaded = own;
         log.debug("native library loaded from {}", dir);
+        plugins.ifPresent(LlamaNativeLibrary::checkRegistered);
         return dir;
+    }
+
+    /**
+     * ggml drops a plug-in that fails to load or finds no device without a word, and llama.cpp then
+     * ignores the GPU layers: say so in one line. (slm checks the plug-in's libraries before choosing
+     * its profile, so this is what those checks cannot see: a driver too old for the runtime, a
+     * library of the right name but the wrong version, a GPU the plug-in has no kernels for.)
+     */
+    private static void checkRegistered(Path pluginDir) {
+        List<String> backends = SlmNative.devices().lines().map(l -> l.split("\t")).filter(f -> f.length >= 3)
+                .map(f -> f[2].toLowerCase(java.util.Locale.ROOT)).toList();
+        for (Path p : pluginFiles(pluginDir)) {
+            String name = p.getFileName().toString().replaceAll("^libggml-|\\.so$", "");
+            if (!backends.contains(name)) {
+                log.warn("the {} plug-in ({}) registered no device with ggml: the model runs on the CPU", name, p);
+                pluginsWithoutDevice = true;
+            }
+        }
+    }
+
+    /**
+     * Whether GPU plug-ins were loaded and none registered a device: GPU layers are then not asked
+     * for (llama.cpp would print three lines of warnings about a build without GPU support after
+     * the one line that says what happened).
+     */
+    public static synchronized boolean pluginsWithoutDevice() {
+        return pluginsWithoutDevice;
+    }
+
+    /** The GPU plug-ins in a folder: libggml-NAME.so, ggml's own base and CPU libraries aside. */
+    private static List<Path> pluginFiles(Path pluginDir) {
+        try (Stream<Path> files = Files.list(pluginDir)) {
+            return files.filter(f -> f.getFileName().toString().matches("libggml-[a-z0-9]+\\.so") && Files.isRegularFile(f))
+                    .filter(f -> !f.getFileName().toString().startsWith("libggml-base") && !f.getFileName().toString().startsWith("libggml-cpu"))
+                    .sorted().toList();
+        } catch (IOException e) {
+            throw new SlmException("cannot read the GPU plug-in folder " + pluginDir + ": " + e.getMessage());
+        }
     }
 
     /** Whether slm's own build is the library loaded in this process (so {@link SlmNative} works). */
@@ -146,14 +186,7 @@ public final class LlamaNativeLibrary {
      * {@code libggml-base.so.0}: the same file, so the linker loads ggml's base library once.
      */
     private static Path withPlugins(NativeBuild build, Path pluginDir) {
-        List<Path> plugins;
-        try (Stream<Path> files = Files.list(pluginDir)) {
-            plugins = files.filter(f -> f.getFileName().toString().matches("libggml-[a-z0-9]+\\.so") && Files.isRegularFile(f))
-                    .filter(f -> !f.getFileName().toString().startsWith("libggml-base") && !f.getFileName().toString().startsWith("libggml-cpu"))
-                    .sorted().toList();
-        } catch (IOException e) {
-            throw new SlmException("cannot read the GPU plug-in folder " + pluginDir + ": " + e.getMessage());
-        }
+        List<Path> plugins = pluginFiles(pluginDir);
         if (plugins.isEmpty()) {
             throw new SlmException("no " + System.mapLibraryName("jllama") + " and no GPU plug-in (libggml-*.so) in " + pluginDir);
         }
@@ -167,11 +200,25 @@ public final class LlamaNativeLibrary {
             for (Path p : plugins) {
                 link(dir.resolve(p.getFileName().toString()), p.toAbsolutePath().normalize());
             }
+            // Libraries a user put beside the plug-in (a CUDA runtime, as Ollama ships one): the
+            // plug-in's RUNPATH is $ORIGIN, which is this folder, where its link lies.
+            for (Path lib : runtimeBeside(pluginDir)) {
+                link(dir.resolve(lib.getFileName().toString()), lib.toAbsolutePath().normalize());
+            }
         } catch (IOException e) {
             throw new SlmException("cannot link the GPU plug-ins into " + dir + ": " + e.getMessage()
                     + " (set SLM_NATIVE_DIR to a writable directory)");
         }
         return dir;
+    }
+
+    /** lib*.so* files beside the plug-ins that are neither ggml's nor libjllama. */
+    private static List<Path> runtimeBeside(Path pluginDir) throws IOException {
+        try (Stream<Path> files = Files.list(pluginDir)) {
+            return files.filter(f -> f.getFileName().toString().matches("lib.+\\.so(\\.[0-9.]+)?") && Files.isRegularFile(f))
+                    .filter(f -> !f.getFileName().toString().startsWith("libggml") && !f.getFileName().toString().startsWith("libjllama"))
+                    .sorted().toList();
+        }
     }
 
     /** A symbolic link put in place by one rename, so a concurrent start sees the old link or the new one. */
