@@ -212,5 +212,15 @@ class GpuPluginCliTest {
         assertTrue(gpu.stderr().contains("using device Vulkan0 (llvmpipe"), gpu.stderr());
         assertTrue(gpu.stderr().contains("offloaded 6/6 layers to GPU"), "every layer, as the vulkan profile asks (gpu_layers = all)");
         assertTrue(gpu.stderr().contains("Vulkan0 model buffer size"), "the weights are in the device's memory");
+        // The Vulkan run's own folder holds slm's files as hard links to the CPU folder's, and the plug-in as a link.
+        try (Stream<Path> folders = Files.list(tmp.resolve("native"))) {
+            List<Path> all = folders.filter(f -> f.getFileName().toString().startsWith("slm-llama-")).sorted().toList();
+            assertEquals(2, all.size(), all.toString());
+            Path cpuDir = all.stream().filter(f -> !f.getFileName().toString().contains("-vulkan-")).findFirst().orElseThrow();
+            Path vulkanDir = all.stream().filter(f -> f.getFileName().toString().contains("-vulkan-")).findFirst().orElseThrow();
+            assertTrue(Files.isSameFile(cpuDir.resolve("libjllama.so"), vulkanDir.resolve("libjllama.so")), "one copy on disk");
+            assertTrue(Files.isSymbolicLink(vulkanDir.resolve("libggml-vulkan.so")));
+            assertFalse(Files.exists(cpuDir.resolve("libggml-vulkan.so")), "a CPU run never loads the plug-in");
+        }
     }
 }

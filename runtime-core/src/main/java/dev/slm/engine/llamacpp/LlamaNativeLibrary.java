@@ -71,7 +71,7 @@ public final class LlamaNativeLibrary {
         boolean own = (customDirectory.isEmpty() || plugins.isPresent()) && build.isOwn();
         Path dir = plugins.isPresent() ? withPlugins(build, plugins.get())
                 : customDirectory.isPresent() ? checkCustom(customDirectory.get())
-                : own ? extractOwn(build, "") : extractBundled();
+                : own ? extractOwn(build, "", Optional.empty()) : extractBundled();
         System.setProperty("de.kherud.llama.lib.path", dir.toString());
         // The loader still cleans its temp directory on first load; give it this private one.
         System.setProperty("de.kherud.llama.tmpdir", dir.toString());
@@ -149,7 +149,7 @@ public final class LlamaNativeLibrary {
      * slm's own build, extracted file by file into a directory named after its index. A start whose
      * files are all there (same names and sizes) reads nothing from the jar.
      */
-    private static Path extractOwn(NativeBuild build, String suffix) {
+    private static Path extractOwn(NativeBuild build, String suffix, Optional<Path> linkFrom) {
         Path dir = nativeRoot().resolve("slm-llama-" + build.release() + "-" + build.platform() + "-" + build.indexId() + suffix);
         try {
             Files.createDirectories(dir);
@@ -157,6 +157,9 @@ public final class LlamaNativeLibrary {
             for (NativeBuild.BuildFile f : build.files()) {
                 Path target = dir.resolve(f.name());
                 if (Files.isRegularFile(target) && Files.size(target) == f.size()) {
+                    continue;
+                }
+                if (linkFrom.isPresent() && hardLink(dir, target, linkFrom.get().resolve(f.name()), f.size())) {
                     continue;
                 }
                 String resource = NativeBuild.RESOURCE_ROOT + build.platform() + "/" + f.name();
@@ -192,7 +195,9 @@ public final class LlamaNativeLibrary {
         }
         String names = String.join("-", plugins.stream().map(f -> f.getFileName().toString().replaceAll("^libggml-|\\.so$", "")).toList());
         String where = NativeBuild.sha256(pluginDir.toAbsolutePath().normalize().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        Path dir = extractOwn(build, "-" + names + "-" + where.substring(0, 8));
+        // The CPU folder first: the plug-in folder's copies of slm's files are hard links to it.
+        Path cpu = extractOwn(build, "", Optional.empty());
+        Path dir = extractOwn(build, "-" + names + "-" + where.substring(0, 8), Optional.of(cpu));
         String base = build.files().stream().map(NativeBuild.BuildFile::name).filter(n -> n.startsWith("libggml-base.so."))
                 .findFirst().orElseThrow(() -> new SlmException("slm's native library has no libggml-base.so.N (reinstall slm)"));
         try {
@@ -218,6 +223,22 @@ public final class LlamaNativeLibrary {
             return files.filter(f -> f.getFileName().toString().matches("lib.+\\.so(\\.[0-9.]+)?") && Files.isRegularFile(f))
                     .filter(f -> !f.getFileName().toString().startsWith("libggml") && !f.getFileName().toString().startsWith("libjllama"))
                     .sorted().toList();
+        }
+    }
+
+    /** A hard link to the same file of the CPU folder (no second copy of 29 MB); false where links are not possible. */
+    private static boolean hardLink(Path dir, Path target, Path existing, long size) {
+        try {
+            if (!Files.isRegularFile(existing) || Files.size(existing) != size) {
+                return false;
+            }
+            Path tmp = dir.resolve("part-" + ProcessHandle.current().pid() + "-" + target.getFileName());
+            Files.deleteIfExists(tmp);
+            Files.createLink(tmp, existing);
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            return true;
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
         }
     }
 
