@@ -7,6 +7,10 @@
 #                                                           same tree and flags (scripts/bench-engines)
 #   native-profiles/native/build.sh --llama-server OUT_DIR  also llama.cpp's own llama-server, in a tree of
 #                                                           its own (scripts/bench-serve)
+#   native-profiles/native/build.sh --gpu cuda OUT_DIR
+#                                   also ggml's CUDA backend as a plug-in (libggml-cuda.so) beside
+#                                   libjllama, built with the CUDA toolkit of this machine: the Jetson
+#                                   recipe (JetPack's CUDA; SLM_CUDA_ARCHITECTURES, default 87 = Orin)
 #   native-profiles/native/build.sh --platform linux-aarch64 OUT_DIR
 #                                   for another platform: on an x86-64 Linux host, linux-aarch64 is
 #                                   cross-built with Debian's aarch64 cross compiler
@@ -23,15 +27,17 @@ here=$(cd "$(dirname "$0")" && pwd)
 targets=(jllama)
 platform=
 llama_server=
+gpu=
 while [ $# -gt 1 ]; do
   case "$1" in
     --llama-bench) targets+=(llama-bench); shift ;;
     --llama-server) llama_server=1; shift ;;
+    --gpu) gpu=$2; shift 2 ;;
     --platform) platform=$2; shift 2 ;;
     *) break ;;
   esac
 done
-out=${1:?usage: build.sh [--llama-bench] [--llama-server] [--platform PLATFORM] OUT_DIR}
+out=${1:?usage: build.sh [--llama-bench] [--llama-server] [--gpu cuda] [--platform PLATFORM] OUT_DIR}
 
 if [ "${SLM_NATIVE_SKIP:-0}" = 1 ]; then
   echo "native: SLM_NATIVE_SKIP=1, not building slm's native library" >&2
@@ -89,6 +95,19 @@ commit=$(lock_value commit)
 #  - GGML_OPENMP=OFF: ggml's own thread pool, whose threads poll briefly and then sleep, as
 #    llama.cpp's tools use it (docs/performance.md has the measurements behind this choice).
 flags=(-DCMAKE_BUILD_TYPE=Release -DGGML_CPU_ALL_VARIANTS=ON -DGGML_OPENMP=OFF -DSLM_LLAMA_RELEASE="$release")
+#  - --gpu cuda: ggml's CUDA backend, a plug-in like the CPU variants (GGML_BACKEND_DL), for the GPU
+#    architectures of SLM_CUDA_ARCHITECTURES. x86-64 machines take the prebuilt plug-in instead
+#    (`slm profile install cuda`: compiling every architecture takes hours on 2 cores); a Jetson
+#    builds for its own one (87: Orin, 72: Xavier) with JetPack's toolkit, on the board.
+case "$gpu" in
+  "") ;;
+  cuda)
+    command -v nvcc >/dev/null || [ -x /usr/local/cuda/bin/nvcc ] \
+      || { echo "native: --gpu cuda needs the CUDA toolkit (nvcc; on a Jetson: JetPack's cuda-toolkit)" >&2; exit 1; }
+    flags+=(-DGGML_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES="${SLM_CUDA_ARCHITECTURES:-87}")
+    [ -x /usr/local/cuda/bin/nvcc ] && flags+=(-DCMAKE_CUDA_COMPILER=/usr/local/cuda/bin/nvcc) ;;
+  *) echo "native: --gpu takes cuda (Vulkan and CUDA on x86-64 come prebuilt: slm profile install)" >&2; exit 1 ;;
+esac
 
 cache=${SLM_BUILD_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/slm-build}/native
 compiler=$("$cxx" --version | head -1)
