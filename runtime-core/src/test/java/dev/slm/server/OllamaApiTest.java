@@ -48,6 +48,8 @@ class OllamaApiTest {
                 context = 256
                 [model.kept]
                 path = %s
+                [model.warm]
+                path = ${MODEL}
                 """.formatted(agent, gemma));
     }
 
@@ -137,7 +139,7 @@ class OllamaApiTest {
         assertEquals(64, legacy.path("embedding").size());
 
         JsonNode tags = TestServer.json(t.get("/api/tags"));
-        assertEquals(5, tags.path("models").size());
+        assertEquals(6, tags.path("models").size());
         assertEquals("llama", tags.at("/models/0/details/family").asText(), tags.toString());
         assertTrue(tags.at("/models/0/size").asLong() > 0);
 
@@ -218,6 +220,15 @@ class OllamaApiTest {
         dev.slm.fixtures.Wait.until("model 'sized' to unload", java.time.Duration.ofSeconds(10), () -> ps("sized") == null);
         generate("sized", "}}");
         assertEquals(256, ps("sized").path("context_length").asInt());
+    }
+
+    @Test
+    void aGenerateWithoutPromptLoadsTheModel() {
+        assertEquals(null, ps("warm"), "not loaded before");
+        HttpResponse<String> load = t.post("/api/generate", "{\"model\":\"warm\"}");
+        assertEquals(200, load.statusCode(), load.body());
+        assertEquals("load", TestServer.json(load).path("done_reason").asText(), load.body());
+        assertTrue(ps("warm") != null, "Ollama's way to load a model: it is in memory when the answer comes");
     }
 
     @Test

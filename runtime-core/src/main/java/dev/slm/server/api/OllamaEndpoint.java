@@ -72,6 +72,9 @@ final class OllamaEndpoint implements PathHandler {
                 done.put("response", "");
                 done.put("done", true);
                 boolean unload = request.keepAlive() != null && request.keepAlive().isZero();
+                if (!unload) {
+                    backend.load(deadline); // as Ollama: the model is in memory when the answer comes
+                }
                 done.put("done_reason", unload ? "unload" : "load");
                 ex.sendJson(200, done);
             } else if (request.chat() && LlamaServerRequest.wanted(request.openAi())) {

@@ -64,6 +64,16 @@ public interface Backend {
     }
 
     /**
+     * Loads the model now unless it is loaded (Ollama's {@code /api/generate} without a prompt), in a
+     * slot of its own, so the load waits its turn and counts against the memory budget as a
+     * request's would. A backend that loads nothing here does nothing.
+     *
+     * @throws BackendException as a request's load would (overloaded, out of memory, timeout...)
+     */
+    default void load(Instant deadline) {
+    }
+
+    /**
      * Ollama's {@code keep_alive}: how long it stays loaded after its requests (zero: unloaded once
      * they end; negative: for good; null: as configured).
      */

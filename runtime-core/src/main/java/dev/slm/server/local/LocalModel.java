@@ -259,6 +259,14 @@ public final class LocalModel implements Backend {
         requestedKeepAlive = null;
     }
 
+    @Override
+    public void load(Instant deadline) {
+        withSlot(deadline, (runner, done) -> {
+            done.run();
+            return null;
+        });
+    }
+
     /** Loads the model now unless it is loaded; for preloading. */
     void ensureLoaded() {
         lock.lock();
