@@ -22,6 +22,10 @@ import org.junit.jupiter.api.io.TempDir;
 class DraftModelTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String PROMPT = "Once upon a time";
+    /** A small llama shape whose first 2 blocks make a draft for it (SyntheticModel keeps their weights). */
+    private static final dev.slm.bench.TransformerShape SHAPE = new dev.slm.bench.TransformerShape("draft-test", "llama",
+            128, 8, 4, 4, 256, 2048, 4096, 1e4f, 1e-5f, false);
+    private static final ModelOptions OPTIONS = ModelOptions.defaults().withThreads(1).withContextSize(512);
 
     @Test
     void aDraftModelProposesTokensAndTheGreedyAnswerStaysTheSame() throws Exception {
@@ -56,27 +60,17 @@ class DraftModelTest {
     @Test
     void aShapeCutToItsFirstLayersDraftsForTheFullOne(@TempDir Path dir) throws Exception {
         assumeTrue(NativeBuild.current().isOwn(), "slm has no own native library on this platform");
-        dev.slm.bench.TransformerShape full = new dev.slm.bench.TransformerShape("draft-test", "llama", 128, 8, 4, 4,
-                256, 2048, 4096, 1e4f, 1e-5f, false);
         Path target = dir.resolve("full.gguf");
         Path draft = dir.resolve("draft.gguf");
-        dev.slm.bench.SyntheticModel.write(full, dev.slm.gguf.GgmlType.Q8_0, target, 7);
-        dev.slm.bench.SyntheticModel.write(full.withLayers(2), dev.slm.gguf.GgmlType.Q8_0, draft, 7);
-        ModelOptions options = ModelOptions.defaults().withThreads(1).withContextSize(512);
-        String body = "{\"prompt\":\"the cat sat on the mat\",\"max_tokens\":64,\"temperature\":0}";
-        String plain;
-        try (Model model = Model.open(target, options); OpenAiCall call = model.openAi("/v1/completions", body)) {
-            plain = JSON.readTree(call.body()).at("/choices/0/text").asText();
-        }
-        try (Model model = Model.open(target, options.withDraft(new DraftModel(draft, 8)));
-             OpenAiCall call = model.openAi("/v1/completions", body)) {
-            JsonNode answer = JSON.readTree(call.body());
-            assertEquals(plain, answer.at("/choices/0/text").asText());
-            JsonNode timings = answer.get("timings");
-            int drafted = timings.path("draft_n").asInt();
-            assertTrue(drafted > 0 && timings.path("draft_n_accepted").asInt() * 2 > drafted,
-                    "most drafted tokens accepted: " + timings);
-        }
+        dev.slm.bench.SyntheticModel.write(SHAPE, dev.slm.gguf.GgmlType.Q8_0, target, 7);
+        dev.slm.bench.SyntheticModel.write(SHAPE.withLayers(2), dev.slm.gguf.GgmlType.Q8_0, draft, 7);
+        String plain = text(complete(target, OPTIONS));
+        JsonNode answer = complete(target, OPTIONS.withDraft(new DraftModel(draft, 8)));
+        assertEquals(plain, text(answer));
+        JsonNode timings = answer.get("timings");
+        int drafted = timings.path("draft_n").asInt();
+        assertTrue(drafted > 0 && timings.path("draft_n_accepted").asInt() * 2 > drafted,
+                "most drafted tokens accepted: " + timings);
     }
 
     /**
@@ -87,27 +81,17 @@ class DraftModelTest {
     @Test
     void silentBlocksMakeTheCutPredictEveryToken(@TempDir Path dir) throws Exception {
         assumeTrue(NativeBuild.current().isOwn(), "slm has no own native library on this platform");
-        dev.slm.bench.TransformerShape full = new dev.slm.bench.TransformerShape("draft-test", "llama", 128, 8, 4, 4,
-                256, 2048, 4096, 1e4f, 1e-5f, false);
         Path target = dir.resolve("full.gguf");
         Path draft = dir.resolve("draft.gguf");
-        dev.slm.bench.SyntheticModel.write(full, dev.slm.gguf.GgmlType.Q8_0, target, 7, 2);
-        dev.slm.bench.SyntheticModel.write(full.withLayers(2), dev.slm.gguf.GgmlType.Q8_0, draft, 7);
-        ModelOptions options = ModelOptions.defaults().withThreads(1).withContextSize(512);
-        String body = "{\"prompt\":\"the cat sat on the mat\",\"max_tokens\":64,\"temperature\":0}";
-        String cut;
-        try (Model model = Model.open(draft, options); OpenAiCall call = model.openAi("/v1/completions", body)) {
-            cut = JSON.readTree(call.body()).at("/choices/0/text").asText();
-        }
-        try (Model model = Model.open(target, options.withDraft(new DraftModel(draft, 8)));
-             OpenAiCall call = model.openAi("/v1/completions", body)) {
-            JsonNode answer = JSON.readTree(call.body());
-            assertEquals(cut, answer.at("/choices/0/text").asText(), "the silent blocks change nothing");
-            JsonNode timings = answer.get("timings");
-            assertTrue(timings.path("draft_n").asInt() > 0, timings.toString());
-            assertEquals(timings.path("draft_n").asInt(), timings.path("draft_n_accepted").asInt(), timings.toString());
-        }
-        assertThrows(IllegalArgumentException.class, () -> dev.slm.bench.SyntheticModel.write(full,
+        dev.slm.bench.SyntheticModel.write(SHAPE, dev.slm.gguf.GgmlType.Q8_0, target, 7, 2);
+        dev.slm.bench.SyntheticModel.write(SHAPE.withLayers(2), dev.slm.gguf.GgmlType.Q8_0, draft, 7);
+        String cut = text(complete(draft, OPTIONS));
+        JsonNode answer = complete(target, OPTIONS.withDraft(new DraftModel(draft, 8)));
+        assertEquals(cut, text(answer), "the silent blocks change nothing");
+        JsonNode timings = answer.get("timings");
+        assertTrue(timings.path("draft_n").asInt() > 0, timings.toString());
+        assertEquals(timings.path("draft_n").asInt(), timings.path("draft_n_accepted").asInt(), timings.toString());
+        assertThrows(IllegalArgumentException.class, () -> dev.slm.bench.SyntheticModel.write(SHAPE,
                 dev.slm.gguf.GgmlType.Q8_0, dir.resolve("x.gguf"), 7, 0));
     }
 
@@ -119,5 +103,18 @@ class DraftModelTest {
                 ModelOptions.defaults().withThreads(1).withContextSize(256).withDraft(new DraftModel(junk, 0))));
         assertTrue(e.getMessage().contains("the draft model " + junk + " is not a usable GGUF model"), e.getMessage());
         assertTrue(!e.getMessage().contains("\n"), e.getMessage());
+    }
+
+    /** 64 greedy tokens after the same prompt, with llama.cpp's timings. */
+    private static JsonNode complete(Path model, ModelOptions options) throws Exception {
+        try (Model m = Model.open(model, options); OpenAiCall call = m.openAi("/v1/completions",
+                "{\"prompt\":\"the cat sat on the mat\",\"max_tokens\":64,\"temperature\":0}")) {
+            assertEquals(200, call.status(), call.body());
+            return JSON.readTree(call.body());
+        }
+    }
+
+    private static String text(JsonNode answer) {
+        return answer.at("/choices/0/text").asText();
     }
 }
