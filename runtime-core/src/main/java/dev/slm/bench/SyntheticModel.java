@@ -156,9 +156,12 @@ public final class SyntheticModel {
         w.write(target);
     }
 
+    private static final java.util.regex.Pattern OUTPUT_PROJECTION =
+            java.util.regex.Pattern.compile("blk\\.(\\d+)\\.(attn_output|ffn_down)\\.weight");
+
     /** An output projection of a block at or after {@code contributingLayers}: written as zeros. */
     static boolean silentProjection(String tensor, int contributingLayers) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("blk\\.(\\d+)\\.(attn_output|ffn_down)\\.weight").matcher(tensor);
+        java.util.regex.Matcher m = OUTPUT_PROJECTION.matcher(tensor);
         return m.matches() && Integer.parseInt(m.group(1)) >= contributingLayers;
     }
 

@@ -99,7 +99,7 @@ public final class LlamaNativeLibrary {
         List<String> backends = SlmNative.devices().lines().map(l -> l.split("\t")).filter(f -> f.length >= 3)
                 .map(f -> f[2].toLowerCase(java.util.Locale.ROOT)).toList();
         for (Path p : pluginFiles(pluginDir)) {
-            String name = p.getFileName().toString().replaceAll("^libggml-|\\.so$", "");
+            String name = backendName(p);
             if (!backends.contains(name)) {
                 log.warn("the {} plug-in ({}) registered no device with ggml: the model runs on the CPU", name, p);
                 pluginsWithoutDevice = true;
@@ -114,6 +114,11 @@ public final class LlamaNativeLibrary {
      */
     public static synchronized boolean pluginsWithoutDevice() {
         return pluginsWithoutDevice;
+    }
+
+    /** The backend a plug-in file registers with ggml: NAME of libggml-NAME.so. */
+    private static String backendName(Path plugin) {
+        return plugin.getFileName().toString().replaceAll("^libggml-|\\.so$", "");
     }
 
     /** The GPU plug-ins in a folder: libggml-NAME.so, ggml's own base and CPU libraries aside. */
@@ -193,7 +198,7 @@ public final class LlamaNativeLibrary {
         if (plugins.isEmpty()) {
             throw new SlmException("no " + System.mapLibraryName("jllama") + " and no GPU plug-in (libggml-*.so) in " + pluginDir);
         }
-        String names = String.join("-", plugins.stream().map(f -> f.getFileName().toString().replaceAll("^libggml-|\\.so$", "")).toList());
+        String names = String.join("-", plugins.stream().map(LlamaNativeLibrary::backendName).toList());
         String where = NativeBuild.sha256(pluginDir.toAbsolutePath().normalize().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
         // The CPU folder first: the plug-in folder's copies of slm's files are hard links to it.
         Path cpu = extractOwn(build, "", Optional.empty());
