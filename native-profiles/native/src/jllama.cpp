@@ -30,6 +30,7 @@
 #include "arg.h"
 #include "common.h"
 #include "build-info.h"
+#include "ggml-cpu.h" // ggml_threadpool_new/free, looked up in the CPU backend loaded at run time
 #include "json-schema-to-grammar.h"
 #include "llama.h"
 #include "llama-arch.h" // llama.cpp internal: the architecture table, exported by libllama
@@ -87,10 +88,26 @@ struct task_entry {
     bool receiving = false; // guarded by slm_model::tasks_mutex
 };
 
+// ggml thread pools of each size a model has computed with (SlmNative.setThreads). Freed only with
+// the model, after its context: a pool swapped out may still be finishing the graph it was given,
+// and its idle workers sleep (after ggml's short polling), so keeping it costs one stack per thread.
+struct thread_pools {
+    decltype(ggml_threadpool_new) * create = nullptr;
+    decltype(ggml_threadpool_free) * destroy = nullptr;
+    std::unordered_map<int, ggml_threadpool_t> by_size;
+
+    ~thread_pools() {
+        for (auto & [n, pool] : by_size) {
+            destroy(pool);
+        }
+    }
+};
+
 // One loaded model: llama.cpp's server context, its task loop on a thread of its own, and the
 // generations in flight, by task id.
 struct slm_model {
     common_params params;
+    thread_pools pools;  // declared before ctx, so destroyed after it
     server_context ctx;
     std::unique_ptr<server_routes> routes;
     std::thread loop;
@@ -99,7 +116,61 @@ struct slm_model {
 
     std::mutex tasks_mutex;
     std::unordered_map<int, std::shared_ptr<task_entry>> tasks;
+
+    // The thread count Java's ThreadGovernor wants (0: leave it) and the one the context computes
+    // with; only the compute thread changes the latter (apply_wanted_threads).
+    llama_context * lctx = nullptr;
+    std::atomic<int> wanted_threads{0};
+    std::atomic<int> threads_now{0};
 };
+
+// Called by ggml's CPU backend on the compute thread (ggml's thread 0: the server loop, inside
+// llama_decode) before each node of a graph, as its abort callback. That is the one place where a
+// context's thread count can change without racing llama_decode, which reads it (and the thread
+// pool) at the start of each graph: the change takes effect at the next graph. Never aborts.
+bool apply_wanted_threads(void * data) {
+    auto * m = static_cast<slm_model *>(data);
+    int want = m->wanted_threads.load(std::memory_order_relaxed);
+    if (want <= 0 || want == m->threads_now.load(std::memory_order_relaxed) || m->pools.create == nullptr) {
+        return false;
+    }
+    ggml_threadpool_t & pool = m->pools.by_size[want];
+    if (pool == nullptr) {
+        common_cpu_params cpu = m->params.cpuparams;
+        cpu.n_threads = want;
+        ggml_threadpool_params tpp = ggml_threadpool_params_from_cpu_params(cpu);
+        pool = m->pools.create(&tpp);
+        if (pool == nullptr) {
+            m->pools.by_size.erase(want);
+            m->wanted_threads.store(0, std::memory_order_relaxed); // keep what works; do not retry each node
+            return false;
+        }
+    }
+    // A pool whose size is the thread count exactly: ggml's idle workers of a larger pool would keep
+    // polling a core at every graph, which is what a busy machine cannot spare.
+    llama_attach_threadpool(m->lctx, pool, nullptr);
+    llama_set_n_threads(m->lctx, want, want);
+    m->threads_now.store(want, std::memory_order_relaxed);
+    return false;
+}
+
+// Lets SlmNative.setThreads change the thread count of a loaded model (see apply_wanted_threads).
+void install_thread_governor(slm_model * m, llama_context * lctx) {
+    ggml_backend_dev_t cpu = ggml_backend_dev_by_type(GGML_BACKEND_DEVICE_TYPE_CPU);
+    if (cpu == nullptr || lctx == nullptr) {
+        return;
+    }
+    ggml_backend_reg_t reg = ggml_backend_dev_backend_reg(cpu);
+    m->pools.create = (decltype(ggml_threadpool_new) *) ggml_backend_reg_get_proc_address(reg, "ggml_threadpool_new");
+    m->pools.destroy = (decltype(ggml_threadpool_free) *) ggml_backend_reg_get_proc_address(reg, "ggml_threadpool_free");
+    if (m->pools.create == nullptr || m->pools.destroy == nullptr) {
+        m->pools.create = nullptr;
+        return;
+    }
+    m->lctx = lctx;
+    m->threads_now.store(llama_n_threads(lctx), std::memory_order_relaxed);
+    llama_set_abort_callback(lctx, apply_wanted_threads, m);
+}
 
 // --- JNI helpers -------------------------------------------------------------------------------
 
@@ -440,6 +511,7 @@ JNIEXPORT void JNICALL Java_de_kherud_llama_LlamaModel_loadModel(JNIEnv * env, j
     llama_context * lctx = model->ctx.get_llama_context();
     model->vocab = llama_model_get_vocab(llama_get_model(lctx));
     model->n_ctx_slot = model->ctx.get_meta().slot_n_ctx;
+    install_thread_governor(model.get(), lctx); // before the loop starts: the callback is set unraced
 
     slm_model * raw = model.get();
     raw->loop = std::thread([raw]() {
@@ -842,6 +914,20 @@ JNIEXPORT jstring JNICALL Java_dev_slm_engine_llamacpp_SlmNative_architectures(J
         }
     }
     return to_jstring(env, out);
+}
+
+/** Asks a loaded model to compute with {@code threads} CPU threads from its next graph on. */
+JNIEXPORT void JNICALL Java_dev_slm_engine_llamacpp_SlmNative_setThreads(JNIEnv * env, jclass, jobject jmodel, jint threads) {
+    slm_model * m = model_of(env, jmodel);
+    if (m != nullptr) {
+        m->wanted_threads.store(std::clamp((int) threads, 1, GGML_MAX_N_THREADS), std::memory_order_relaxed);
+    }
+}
+
+/** The CPU threads a loaded model computes with (from its next graph on); 0 where they cannot change. */
+JNIEXPORT jint JNICALL Java_dev_slm_engine_llamacpp_SlmNative_threadsInUse(JNIEnv * env, jclass, jobject jmodel) {
+    slm_model * m = model_of(env, jmodel);
+    return m == nullptr || m->pools.create == nullptr ? 0 : m->threads_now.load(std::memory_order_relaxed);
 }
 
 /** The CPU backend variant ggml chose for this machine, or the devices it found, one per line. */

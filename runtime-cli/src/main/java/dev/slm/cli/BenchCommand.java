@@ -65,6 +65,11 @@ final class BenchCommand implements Callable<Integer> {
             description = "Thread counts to measure, e.g. 1,2,4 (default: the profile's, e.g. one per physical core).")
     List<Integer> threads = new ArrayList<>();
 
+    @Option(names = "--adapt-threads",
+            description = "Let slm compute with fewer threads while other processes keep cores busy, as `slm run` "
+                    + "and `slm serve` do when no thread count is given; the counts measured are then ceilings.")
+    boolean adaptThreads;
+
     @Option(names = "--profile", paramLabel = "NAME",
             description = "Hardware profile to open the models with instead of the detected one (also SLM_PROFILE).")
     String profile;
@@ -188,7 +193,7 @@ final class BenchCommand implements Callable<Integer> {
     /** Opens the model as `slm run` would on this machine (profile, fit), with the bench's settings on top. */
     private RunResult measureHere(LaunchPlanner planner, GgufFile model, EngineUnderTest engine, int threadCount, BenchSettings settings) {
         ModelOptions options = planner.plan(model, request(threadCount),
-                ModelOptions.defaults().withNativeLogs(Verbosity.isVerbose())).options();
+                ModelOptions.defaults().withNativeLogs(Verbosity.isVerbose())).options().withAdaptThreads(adaptThreads);
         return Benchmark.run(model, engine, options, settings);
     }
 
@@ -256,6 +261,9 @@ final class BenchCommand implements Callable<Integer> {
                 "--batch", String.valueOf(batchSize), "--engine", engine.label()));
         if (profile != null) {
             command.addAll(List.of("--profile", profile));
+        }
+        if (adaptThreads) {
+            command.add("--adapt-threads");
         }
         if (Verbosity.isVerbose()) {
             command.add("-v");

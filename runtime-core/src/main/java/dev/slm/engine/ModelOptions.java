@@ -37,12 +37,15 @@ import java.util.Set;
  *                         null = the file's.
  * @param draft            a small model that drafts tokens for this one to verify (speculative
  *                         decoding), or {@code null}
+ * @param adaptThreads     {@code threads} is a ceiling: while other processes keep cores busy, compute
+ *                         with fewer (slm's own library on Linux; see ThreadGovernor). Set when the
+ *                         count comes from the hardware profile, not from the user.
  */
 public record ModelOptions(int contextSize, int threads, int batchSize, int gpuLayers, long seed,
                            int parallel, boolean embeddings, boolean nativeLogs, int ubatchSize,
                            boolean flashAttention, GgmlType kvCacheType, boolean mmap, boolean mlock,
                            Path nativeLibraryDir, Path projector, List<LoraAdapter> adapters,
-                           String chatTemplate, DraftModel draft) {
+                           String chatTemplate, DraftModel draft, boolean adaptThreads) {
 
     public static final int DEFAULT_CONTEXT_CAP = 4096;
 
@@ -95,6 +98,15 @@ public record ModelOptions(int contextSize, int threads, int batchSize, int gpuL
         }
     }
 
+    /** With the thread count fixed. */
+    public ModelOptions(int contextSize, int threads, int batchSize, int gpuLayers, long seed, int parallel,
+                        boolean embeddings, boolean nativeLogs, int ubatchSize, boolean flashAttention,
+                        GgmlType kvCacheType, boolean mmap, boolean mlock, Path nativeLibraryDir, Path projector,
+                        List<LoraAdapter> adapters, String chatTemplate, DraftModel draft) {
+        this(contextSize, threads, batchSize, gpuLayers, seed, parallel, embeddings, nativeLogs, ubatchSize,
+                flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters, chatTemplate, draft, false);
+    }
+
     /** Without LoRA adapters. */
     public ModelOptions(int contextSize, int threads, int batchSize, int gpuLayers, long seed, int parallel,
                         boolean embeddings, boolean nativeLogs, int ubatchSize, boolean flashAttention,
@@ -140,74 +152,74 @@ public record ModelOptions(int contextSize, int threads, int batchSize, int gpuL
 
     public ModelOptions withContextSize(int v) {
         return new ModelOptions(v, threads, batchSize, gpuLayers, seed, parallel, embeddings, nativeLogs,
-                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters, chatTemplate, draft);
+                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters, chatTemplate, draft, adaptThreads);
     }
 
     public ModelOptions withThreads(int v) {
         return new ModelOptions(contextSize, v, batchSize, gpuLayers, seed, parallel, embeddings, nativeLogs,
-                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters, chatTemplate, draft);
+                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters, chatTemplate, draft, adaptThreads);
     }
 
     /** Also lowers the ubatch size when it would exceed the new batch size. */
     public ModelOptions withBatchSize(int v) {
         return new ModelOptions(contextSize, threads, v, gpuLayers, seed, parallel, embeddings, nativeLogs,
-                Math.min(ubatchSize, Math.max(v, 0)), flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters, chatTemplate, draft);
+                Math.min(ubatchSize, Math.max(v, 0)), flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters, chatTemplate, draft, adaptThreads);
     }
 
     public ModelOptions withGpuLayers(int v) {
         return new ModelOptions(contextSize, threads, batchSize, v, seed, parallel, embeddings, nativeLogs,
-                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters, chatTemplate, draft);
+                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters, chatTemplate, draft, adaptThreads);
     }
 
     public ModelOptions withSeed(long v) {
         return new ModelOptions(contextSize, threads, batchSize, gpuLayers, v, parallel, embeddings, nativeLogs,
-                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters, chatTemplate, draft);
+                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters, chatTemplate, draft, adaptThreads);
     }
 
     public ModelOptions withParallel(int v) {
         return new ModelOptions(contextSize, threads, batchSize, gpuLayers, seed, v, embeddings, nativeLogs,
-                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters, chatTemplate, draft);
+                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters, chatTemplate, draft, adaptThreads);
     }
 
     public ModelOptions withEmbeddings(boolean v) {
         return new ModelOptions(contextSize, threads, batchSize, gpuLayers, seed, parallel, v, nativeLogs,
-                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters, chatTemplate, draft);
+                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters, chatTemplate, draft, adaptThreads);
     }
 
     public ModelOptions withNativeLogs(boolean v) {
         return new ModelOptions(contextSize, threads, batchSize, gpuLayers, seed, parallel, embeddings, v,
-                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters, chatTemplate, draft);
+                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters, chatTemplate, draft, adaptThreads);
     }
 
     public ModelOptions withUbatchSize(int v) {
         return new ModelOptions(contextSize, threads, batchSize, gpuLayers, seed, parallel, embeddings, nativeLogs,
-                v, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters, chatTemplate, draft);
+                v, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters, chatTemplate, draft, adaptThreads);
     }
 
     public ModelOptions withFlashAttention(boolean v) {
         return new ModelOptions(contextSize, threads, batchSize, gpuLayers, seed, parallel, embeddings, nativeLogs,
-                ubatchSize, v, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters, chatTemplate, draft);
+                ubatchSize, v, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters, chatTemplate, draft, adaptThreads);
     }
 
     public ModelOptions withKvCacheType(GgmlType v) {
         return new ModelOptions(contextSize, threads, batchSize, gpuLayers, seed, parallel, embeddings, nativeLogs,
-                ubatchSize, flashAttention, v, mmap, mlock, nativeLibraryDir, projector, adapters, chatTemplate, draft);
+                ubatchSize, flashAttention, v, mmap, mlock, nativeLibraryDir, projector, adapters, chatTemplate, draft, adaptThreads);
     }
 
     public ModelOptions withMmap(boolean v) {
         return new ModelOptions(contextSize, threads, batchSize, gpuLayers, seed, parallel, embeddings, nativeLogs,
-                ubatchSize, flashAttention, kvCacheType, v, mlock, nativeLibraryDir, projector, adapters, chatTemplate, draft);
+                ubatchSize, flashAttention, kvCacheType, v, mlock, nativeLibraryDir, projector, adapters, chatTemplate, draft, adaptThreads);
     }
 
     public ModelOptions withMlock(boolean v) {
         return new ModelOptions(contextSize, threads, batchSize, gpuLayers, seed, parallel, embeddings, nativeLogs,
-                ubatchSize, flashAttention, kvCacheType, mmap, v, nativeLibraryDir, projector, adapters, chatTemplate, draft);
+                ubatchSize, flashAttention, kvCacheType, mmap, v, nativeLibraryDir, projector, adapters, chatTemplate, draft, adaptThreads);
     }
 
     /** {@code null} = text only. */
     public ModelOptions withProjector(Path v) {
         return new ModelOptions(contextSize, threads, batchSize, gpuLayers, seed, parallel, embeddings, nativeLogs,
-                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, v, adapters, chatTemplate, draft);
+                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, v, adapters, chatTemplate, draft, adaptThreads);
     }
 
     /** The vision projector, or empty for a text-only model. */
@@ -218,24 +230,29 @@ public record ModelOptions(int contextSize, int threads, int batchSize, int gpuL
     /** {@code null} = the bundled CPU library. */
     public ModelOptions withNativeLibraryDir(Path v) {
         return new ModelOptions(contextSize, threads, batchSize, gpuLayers, seed, parallel, embeddings, nativeLogs,
-                ubatchSize, flashAttention, kvCacheType, mmap, mlock, v, projector, adapters, chatTemplate, draft);
+                ubatchSize, flashAttention, kvCacheType, mmap, mlock, v, projector, adapters, chatTemplate, draft, adaptThreads);
     }
 
     public ModelOptions withAdapters(List<LoraAdapter> v) {
         return new ModelOptions(contextSize, threads, batchSize, gpuLayers, seed, parallel, embeddings, nativeLogs,
-                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, v, chatTemplate, draft);
+                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, v, chatTemplate, draft, adaptThreads);
     }
 
     /** {@code null} = the file's own chat template. */
     public ModelOptions withChatTemplate(String v) {
         return new ModelOptions(contextSize, threads, batchSize, gpuLayers, seed, parallel, embeddings, nativeLogs,
-                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters, v, draft);
+                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters, v, draft, adaptThreads);
     }
 
     /** {@code null} = no speculative decoding. */
     public ModelOptions withDraft(DraftModel v) {
         return new ModelOptions(contextSize, threads, batchSize, gpuLayers, seed, parallel, embeddings, nativeLogs,
-                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters, chatTemplate, v);
+                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters, chatTemplate, v, adaptThreads);
+    }
+
+    public ModelOptions withAdaptThreads(boolean v) {
+        return new ModelOptions(contextSize, threads, batchSize, gpuLayers, seed, parallel, embeddings, nativeLogs,
+                ubatchSize, flashAttention, kvCacheType, mmap, mlock, nativeLibraryDir, projector, adapters, chatTemplate, draft, v);
     }
 
     /** The draft model for speculative decoding, or empty. */

@@ -24,7 +24,8 @@ public final class LaunchPlanText {
         lines.add(new Line("profile", p.profile().name()));
         lines.add(new Line("context", fit.contextSize() + " tokens"));
         lines.add(new Line("gpu layers", fit.gpuLayers() == -1 ? "all" : String.valueOf(fit.gpuLayers())));
-        lines.add(new Line("threads", String.valueOf(p.options().threads())));
+        lines.add(new Line("threads", p.options().threads()
+                + (p.options().adaptThreads() ? ", fewer while other processes keep cores busy" : "")));
         lines.add(new Line("kv cache", p.options().kvCacheType().name().toLowerCase(Locale.ROOT)
                 + ", flash attention " + (p.options().flashAttention() ? "on" : "off")));
         lines.add(new Line("memory", fit.checked() ? "needs " + readable(fit.system().total()) + " (" + parts(fit.system()) + ") of "

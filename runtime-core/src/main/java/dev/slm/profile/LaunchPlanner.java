@@ -68,7 +68,7 @@ public final class LaunchPlanner {
                 request.threads() > 0 ? request.threads() : t.threadsFor(facts.cpu()), batch, fit.gpuLayers(),
                 base.seed(), base.parallel(), base.embeddings(), base.nativeLogs(), ubatch, flash,
                 kv, t.mmap(), t.mlock(), choice.nativeLibraryDir().orElse(null), base.projector(),
-                base.adapters(), base.chatTemplate(), base.draft());
+                base.adapters(), base.chatTemplate(), base.draft(), request.threads() == 0 && t.adaptThreads());
         return new LaunchPlan(facts, choice, profile, fit, options);
     }
 }

@@ -32,7 +32,8 @@ final class ProfileFile {
                 lib.optionalText("path"), lib.text("how_to_enable"));
         lib.done();
         Fields t = p.object("tuning");
-        Tuning tuning = new Tuning(t.choice("threads", Tuning.ThreadPolicy.class), t.integer("batch"), t.integer("ubatch"),
+        Tuning tuning = new Tuning(t.choice("threads", Tuning.ThreadPolicy.class),
+                !t.has("adapt_threads") || t.bool("adapt_threads"), t.integer("batch"), t.integer("ubatch"),
                 t.choice("gpu_layers", Tuning.GpuLayerPolicy.class),
                 t.has("gpu_memory") ? t.choice("gpu_memory", Tuning.GpuMemory.class) : null,
                 t.bool("flash_attention"), t.optionalText("kv_cache_type"), t.bool("mmap"), t.bool("mlock"),

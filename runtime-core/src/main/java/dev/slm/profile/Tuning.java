@@ -9,6 +9,8 @@ import java.util.Locale;
  * How models are opened under a profile, unless the command line says otherwise.
  *
  * @param threads           how many CPU threads, as a rule over the detected cores
+ * @param adaptThreads      compute with fewer of them while other processes keep cores busy
+ *                          (ModelOptions#adaptThreads); a count given by the user stays fixed
  * @param gpuLayers         none, all, or fit (as many as the GPU's free memory holds)
  * @param gpuMemory         none (CPU only), dedicated (a discrete GPU's own memory, from NVML) or
  *                          unified (GPU and CPU share the system memory: Apple Silicon, Jetson)
@@ -17,7 +19,7 @@ import java.util.Locale;
  * @param memoryReserveMiB  system memory left to everything else
  * @param gpuReserveMiB     GPU memory left to the driver (CUDA context, cuBLAS workspace)
  */
-public record Tuning(ThreadPolicy threads, int batch, int ubatch, GpuLayerPolicy gpuLayers, GpuMemory gpuMemory,
+public record Tuning(ThreadPolicy threads, boolean adaptThreads, int batch, int ubatch, GpuLayerPolicy gpuLayers, GpuMemory gpuMemory,
                      boolean flashAttention, String kvCacheType, boolean mmap, boolean mlock, int contextCap,
                      int memoryReserveMiB, int gpuReserveMiB) {
 

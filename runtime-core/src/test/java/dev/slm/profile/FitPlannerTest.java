@@ -86,7 +86,7 @@ class FitPlannerTest {
 
     @Test
     void anAutomaticContextIsLoweredUntilTheModelFitsAndTheUserIsTold() {
-        Tuning wide = new Tuning(Tuning.ThreadPolicy.PHYSICAL_CORES, 512, 512, Tuning.GpuLayerPolicy.NONE, Tuning.GpuMemory.NONE,
+        Tuning wide = new Tuning(Tuning.ThreadPolicy.PHYSICAL_CORES, true, 512, 512, Tuning.GpuLayerPolicy.NONE, Tuning.GpuMemory.NONE,
                 false, "f16", true, false, 32_768, 512, 0);
         FitPlan p = plan(ModelShapes.qwen25_05b(GgmlType.Q4_K), "container-cgroup2", wide, 0, OptionalInt.empty());
         assertEquals(16_384, p.contextSize());

@@ -1,6 +1,7 @@
 package dev.slm.profile;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -48,6 +49,7 @@ class LaunchPlannerTest {
         assertEquals("cpu-x86_64", plan.profile().name());
         assertEquals(2048, o.contextSize(), "the fixture was trained on 2048 tokens, under the 4096 cap");
         assertEquals(2, o.threads(), "two physical cores");
+        assertTrue(o.adaptThreads(), "the profile's count is a ceiling: fewer while other processes keep cores busy");
         assertEquals(512, o.batchSize());
         assertEquals(512, o.ubatchSize());
         assertEquals(0, o.gpuLayers());
@@ -62,6 +64,7 @@ class LaunchPlannerTest {
         ModelOptions o = planner("x86-vm").plan(FIXTURE, request, BASE.withParallel(2).withSeed(7)).options();
         assertEquals(512, o.contextSize());
         assertEquals(1, o.threads());
+        assertFalse(o.adaptThreads(), "a count the user gives stays as given");
         assertEquals(128, o.batchSize());
         assertEquals(128, o.ubatchSize(), "ubatch never exceeds the batch");
         assertEquals(2, o.parallel());

@@ -40,6 +40,7 @@ public final class LlamaCppModel implements NativeModel {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final LlamaModel model;
+    private Runnable stopGoverning = () -> { };
 
     private LlamaCppModel(LlamaModel model) {
         this.model = model;
@@ -161,6 +162,9 @@ public final class LlamaCppModel implements NativeModel {
         LlamaCppModel loaded = new LlamaCppModel(model);
         if (!options.embeddings()) {
             loaded.warmUp();
+        }
+        if (options.adaptThreads() && LlamaNativeLibrary.ownBuildLoaded()) {
+            ThreadGovernor.forThisProcess().ifPresent(g -> loaded.stopGoverning = g.watch(model, options.effectiveThreads()));
         }
         log.debug("loaded {} in {} ms", gguf.path(), (System.nanoTime() - start) / 1_000_000);
         return loaded;
@@ -296,8 +300,24 @@ public final class LlamaCppModel implements NativeModel {
         }
     }
 
+    /** The CPU threads llama.cpp computes with now; 0 where the library cannot change them. */
+    int threadsInUse() {
+        return LlamaNativeLibrary.ownBuildLoaded() ? SlmNative.threadsInUse(model) : 0;
+    }
+
+    /** Asks for {@code threads} CPU threads from the next graph on, as {@link ThreadGovernor} does. */
+    void useThreads(int threads) {
+        requireOwnBuild("changing the thread count");
+        SlmNative.setThreads(model, threads);
+    }
+
+    LlamaModel binding() {
+        return model;
+    }
+
     @Override
     public void close() {
+        stopGoverning.run(); // first: the governor must not hand a count to a closed model
         model.close();
     }
 

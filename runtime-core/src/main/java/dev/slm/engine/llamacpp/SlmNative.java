@@ -18,6 +18,16 @@ final class SlmNative {
     /** The devices ggml registered (name, description, backend), one per line. */
     static native String devices();
 
+    /**
+     * Asks a loaded model to compute with {@code threads} CPU threads (at least 1) from its next graph
+     * on: llama.cpp's compute thread makes the change itself, between two operations of a graph, so
+     * that it never races a decode. See {@link ThreadGovernor}.
+     */
+    static native void setThreads(de.kherud.llama.LlamaModel model, int threads);
+
+    /** The CPU threads the model computes with; 0 where this library cannot change them. */
+    static native int threadsInUse(de.kherud.llama.LlamaModel model);
+
     /** Drops llama.cpp's and ggml's log lines (they go to stderr otherwise). */
     static native void silenceLogs();
 
