@@ -222,7 +222,16 @@ public final class ServerLoad {
 
     private <T> HttpResponse<T> exchange(HttpRequest request, HttpResponse.BodyHandler<T> handler) {
         try {
-            return http.send(request, handler);
+            try {
+                return http.send(request, handler);
+            } catch (ConnectException | HttpTimeoutException e) {
+                throw e;
+            } catch (IOException e) {
+                // A kept-alive connection the server closed just as the request went out ("header parser
+                // received no bytes"; seen with llama-server under load, which closes idle connections
+                // after 5 s): no answer came, so the request is sent again once, on a new connection.
+                return http.send(request, handler);
+            }
         } catch (ConnectException e) {
             throw new SlmException("cannot connect to " + request.uri() + ": is the server running?");
         } catch (HttpTimeoutException e) {

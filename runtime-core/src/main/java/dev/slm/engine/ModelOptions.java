@@ -127,11 +127,9 @@ public record ModelOptions(int contextSize, int threads, int batchSize, int gpuL
     }
 
     /**
-     * One thread per available core. Measured on a 2-vCPU machine (docs/performance.md): with
-     * llama.cpp's threads sleeping while they wait (OMP_WAIT_POLICY=PASSIVE, see OpenMpPolicy) two
-     * threads keep the fixture model near 1 ms/token even on a loaded machine and make real-sized
-     * models faster than one thread; with libgomp's spinning default the same two threads fell to
-     * 25 tokens/s under load.
+     * One thread per available CPU: the Java API's fallback when nothing chose a count. Commands and
+     * the server take theirs from the hardware profile (one per physical core, LaunchPlanner), which
+     * also lets the count fall while other processes keep cores busy ({@link #adaptThreads()}).
      */
     public static int defaultThreads() {
         return Math.max(1, Runtime.getRuntime().availableProcessors());

@@ -8,7 +8,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.slm.SlmException;
 import dev.slm.server.TestServer;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -58,6 +67,47 @@ class ServerLoadTest {
         assertTrue(bad.getMessage().contains("needs an http(s) URL"), bad.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new ServerLoad.Settings(
                 URI.create("http://x"), "m", "", 0, 1, 4, Duration.ofSeconds(5)));
+    }
+
+    /**
+     * A server that closes a kept-alive connection as the next request goes out (llama-server under
+     * load) costs that request a second try, not the whole measurement.
+     */
+    @Test
+    void aConnectionTheServerClosedWithoutAnAnswerIsTriedAgain() throws Exception {
+        try (ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            AtomicInteger requests = new AtomicInteger();
+            Thread server = Thread.ofPlatform().daemon().start(() -> {
+                while (!socket.isClosed()) {
+                    try (Socket s = socket.accept()) {
+                        BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+                        int length = 0;
+                        for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
+                            if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
+                                length = Integer.parseInt(line.substring(15).trim());
+                            }
+                        }
+                        in.skip(length);
+                        if (requests.incrementAndGet() == 2) {
+                            continue; // the first measured request: closed with no answer
+                        }
+                        String body = "data: {\"choices\":[{\"delta\":{\"content\":\"Hi\"}}]}\n\n"
+                                + "data: {\"choices\":[],\"usage\":{\"completion_tokens\":4}}\n\ndata: [DONE]\n\n";
+                        s.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n"
+                                + "Content-Length: " + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body)
+                                .getBytes(StandardCharsets.UTF_8));
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            });
+            URI base = URI.create("http://127.0.0.1:" + socket.getLocalPort());
+            ServerLoad.Result r = new ServerLoad(new ServerLoad.Settings(base, "m", "", 1, 2, 4, Duration.ofSeconds(30))).run();
+            assertEquals(2, r.requests());
+            assertEquals(8, r.completionTokens());
+            assertEquals(4, requests.get(), "the warm-up, the closed one, its second try, the last one");
+            server.interrupt();
+        }
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.slm.profile;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -47,6 +48,17 @@ class ProfileCatalogTest {
         assertEquals("/opt/llama-cuda", catalog.find("cuda").orElseThrow().nativeLibrary().path());
         assertEquals("SLM_ROCM_LIB", catalog.find("rocm").orElseThrow().nativeLibrary().pathEnv());
         assertEquals(8, catalog.all().size());
+    }
+
+    @Test
+    void aUsersProfileCanFixTheThreadCount() throws IOException {
+        String cpu = Files.readString(SOURCE.resolve("cpu-x86_64.toml"));
+        assertTrue(cpu.contains("adapt_threads = true"));
+        ProfileCatalog packaged = ProfileCatalog.load(Map.of("SLM_PROFILES_DIR", tmp.toString())::get);
+        assertTrue(packaged.find("cpu-x86_64").orElseThrow().tuning().adaptThreads());
+        Files.writeString(tmp.resolve("cpu-x86_64.toml"), cpu.replace("adapt_threads = true", "adapt_threads = false"));
+        ProfileCatalog catalog = ProfileCatalog.load(Map.of("SLM_PROFILES_DIR", tmp.toString())::get);
+        assertFalse(catalog.find("cpu-x86_64").orElseThrow().tuning().adaptThreads());
     }
 
     @Test

@@ -21,9 +21,10 @@ import org.slf4j.LoggerFactory;
  * <p>Why (docs/performance.md, "Threads on a busy machine"): ggml's threads meet at a spinning
  * barrier after each operation of a graph (about 500 per token for SmolLM2-135M), so one thread
  * that loses its core to another process holds up all the others. With one of 2 cores taken by a
- * busy loop, llama-bench generated at 2 threads 0.53x (SmolLM2-135M Q8_0) and 0.57x (Qwen2.5-0.5B
- * Q4_0) of its 1-thread speed, and ggml's polling level ({@code --poll} 0, 10, 50, 100) changed
- * nothing: only computing with no more threads than there are free cores avoids it.
+ * busy loop, llama-bench generated at 2 threads 0.58x (SmolLM2-135M Q8_0) and 0.57x (Qwen2.5-0.5B
+ * Q4_0) of its 1-thread speed, and ggml's polling level between graphs ({@code --poll} 0, 10, 50,
+ * 100) moved that by no more than the noise: only computing with no more threads than there are
+ * free cores avoids it.
  *
  * <p>Twice a second it reads what the other processes took ({@link CpuLoad}), smooths it, and
  * gives each model its ceiling less one CPU for every CPU that others keep more than half busy
