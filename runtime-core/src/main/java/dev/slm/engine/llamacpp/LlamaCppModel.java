@@ -163,7 +163,7 @@ public final class LlamaCppModel implements NativeModel {
         if (!options.embeddings()) {
             loaded.warmUp();
         }
-        if (options.adaptThreads() && LlamaNativeLibrary.ownBuildLoaded()) {
+        if (options.adaptThreads() && options.effectiveThreads() > 1 && LlamaNativeLibrary.ownBuildLoaded()) {
             ThreadGovernor.forThisProcess().ifPresent(g -> loaded.stopGoverning = g.watch(model, options.effectiveThreads()));
         }
         log.debug("loaded {} in {} ms", gguf.path(), (System.nanoTime() - start) / 1_000_000);

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * again once the cores are free: a thread count that is fast on a quiet machine and does not
  * collapse on a busy one.
  *
- * <p>Why (docs/performance.md, "Threads on a busy machine"): ggml's threads meet at a spinning
+ * <p>Why (docs/performance.md, "Threads"): ggml's threads meet at a spinning
  * barrier after each operation of a graph (about 500 per token for SmolLM2-135M), so one thread
  * that loses its core to another process holds up all the others. With one of 2 cores taken by a
  * busy loop, llama-bench generated at 2 threads 0.58x (SmolLM2-135M Q8_0) and 0.57x (Qwen2.5-0.5B
@@ -144,12 +144,12 @@ final class ThreadGovernor {
     }
 
     private void tick() {
-        Optional<Double> busy = load.othersBusyCpus();
-        if (busy.isEmpty()) {
-            return;
-        }
-        lock.lock();
+        lock.lock(); // also orders the readings of a ticker that replaced a stopped one
         try {
+            Optional<Double> busy = load.othersBusyCpus();
+            if (busy.isEmpty()) {
+                return;
+            }
             smoothed = (smoothed + busy.get()) / 2;
             for (Watched w : watched) {
                 int target = threadsFor(w.ceiling, load.cpus(), smoothed);
