@@ -944,14 +944,33 @@ JNIEXPORT jstring JNICALL Java_dev_slm_engine_llamacpp_SlmNative_devices(JNIEnv 
 
 } // extern "C"
 
-// llama-bench's two tests on llama.cpp's C API, with llama.cpp's own context defaults (its thread
-// pool and waiting included): the baseline `slm bench --engine llama.cpp` compares slm against.
+// llama-bench's two tests on llama.cpp's C API, with llama.cpp's own context defaults and
+// llama-bench's thread pool (its waiting included): the baseline `slm bench --engine llama.cpp`
+// compares slm against.
 namespace {
 struct bench_model {
     llama_model * model;
     int threads;
     std::mt19937 random{1234};
+    // llama-bench's thread pool: ggml's defaults for its thread count (polling level 50), attached
+    // to each context. Without one, ggml starts and stops its threads for every graph.
+    ggml_threadpool_t pool = nullptr;
+    decltype(ggml_threadpool_free) * pool_free = nullptr;
 };
+
+void bench_pool(bench_model * b) {
+    ggml_backend_dev_t cpu = ggml_backend_dev_by_type(GGML_BACKEND_DEVICE_TYPE_CPU);
+    if (cpu == nullptr) {
+        return;
+    }
+    ggml_backend_reg_t reg = ggml_backend_dev_backend_reg(cpu);
+    auto * pool_new = (decltype(ggml_threadpool_new) *) ggml_backend_reg_get_proc_address(reg, "ggml_threadpool_new");
+    b->pool_free = (decltype(ggml_threadpool_free) *) ggml_backend_reg_get_proc_address(reg, "ggml_threadpool_free");
+    if (pool_new != nullptr && b->pool_free != nullptr) {
+        ggml_threadpool_params tpp = ggml_threadpool_params_default(b->threads);
+        b->pool = pool_new(&tpp);
+    }
+}
 
 llama_context * bench_context(JNIEnv * env, bench_model * b, int n_ctx, int n_batch) {
     llama_context_params p = llama_context_default_params();
@@ -963,6 +982,8 @@ llama_context * bench_context(JNIEnv * env, bench_model * b, int n_ctx, int n_ba
     llama_context * ctx = llama_init_from_model(b->model, p);
     if (ctx == nullptr) {
         throw_llama(env, "llama.cpp could not create a context of " + std::to_string(n_ctx) + " tokens");
+    } else if (b->pool != nullptr) {
+        llama_attach_threadpool(ctx, b->pool, nullptr);
     }
     return ctx;
 }
@@ -1035,7 +1056,9 @@ JNIEXPORT jlong JNICALL Java_dev_slm_engine_llamacpp_SlmNative_benchOpen(JNIEnv 
         throw_llama(env, "llama.cpp could not load the model (run with -v to see why)");
         return 0;
     }
-    return reinterpret_cast<jlong>(new bench_model{model, threads});
+    auto * b = new bench_model{model, threads};
+    bench_pool(b);
+    return reinterpret_cast<jlong>(b);
 }
 
 JNIEXPORT jlongArray JNICALL Java_dev_slm_engine_llamacpp_SlmNative_benchPrompt(JNIEnv * env, jclass, jlong h, jint n, jint batch, jint reps) {
@@ -1084,6 +1107,9 @@ JNIEXPORT void JNICALL Java_dev_slm_engine_llamacpp_SlmNative_benchClose(JNIEnv 
     auto * b = reinterpret_cast<bench_model *>(h); // NOLINT(*-no-int-to-ptr)
     if (b != nullptr) {
         llama_model_free(b->model);
+        if (b->pool != nullptr) {
+            b->pool_free(b->pool); // after the contexts that used it, freed by each test
+        }
         delete b;
     }
 }
