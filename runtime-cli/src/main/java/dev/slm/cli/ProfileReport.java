@@ -69,7 +69,7 @@ record ProfileReport(MachineFacts facts, ProfileCatalog catalog, ProfileChoice c
                 case UNMEASURED -> " (the GPU's free memory is not measured: --gpu-layers N for a model larger than it)";
                 default -> " (" + lower(t.gpuMemory()) + " memory)";
             });
-            line(out, "attention", "flash attention " + (t.flashAttention() ? "on" : "off") + ", KV cache " + t.kvCacheType());
+            line(out, "attention", "flash attention " + (t.flashAttention() ? "on" : "auto") + ", KV cache " + t.kvCacheType());
             line(out, "memory use", "mmap " + (t.mmap() ? "on" : "off") + ", mlock " + (t.mlock() ? "on" : "off")
                     + ", " + t.memoryReserveMiB() + " MiB left to the system" + (t.gpuReserveMiB() > 0 ? ", " + t.gpuReserveMiB() + " MiB of GPU memory to the driver" : ""));
             line(out, "context cap", t.contextCap() + " tokens");

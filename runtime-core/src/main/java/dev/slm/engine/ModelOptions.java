@@ -21,7 +21,8 @@ import java.util.Set;
  * @param embeddings       open for {@link Model#embed(String)}.
  * @param nativeLogs       let llama.cpp print its own log lines (to stderr); off keeps stdout and stderr clean.
  * @param ubatchSize       tokens per physical batch (llama.cpp's ubatch); 0 = the batch size, at most 512.
- * @param flashAttention   use llama.cpp's flash attention kernels.
+ * @param flashAttention   force llama.cpp's flash attention kernels on; false leaves llama.cpp's own
+ *                         choice ("auto": on where the backend has the kernels, the CPU included).
  * @param kvCacheType      element type of the KV cache: F16 (default), F32, BF16, or a quantized type
  *                         (Q8_0, Q4_0, Q4_1, IQ4_NL, Q5_0, Q5_1), which needs flash attention.
  * @param mmap             map the model file instead of reading it into memory.

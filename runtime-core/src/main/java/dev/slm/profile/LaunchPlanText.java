@@ -27,7 +27,7 @@ public final class LaunchPlanText {
         lines.add(new Line("threads", p.options().threads()
                 + (p.options().adaptThreads() ? ", fewer while other processes keep cores busy" : "")));
         lines.add(new Line("kv cache", p.options().kvCacheType().name().toLowerCase(Locale.ROOT)
-                + ", flash attention " + (p.options().flashAttention() ? "on" : "off")));
+                + ", flash attention " + (p.options().flashAttention() ? "on" : "auto")));
         lines.add(new Line("memory", fit.checked() ? "needs " + readable(fit.system().total()) + " (" + parts(fit.system()) + ") of "
                 + readable(fit.systemBudget()) + " available" : "not checked: memory unknown"));
         if (fit.gpu().total() > 0) {
