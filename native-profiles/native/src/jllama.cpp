@@ -88,17 +88,35 @@ struct task_entry {
     bool receiving = false; // guarded by slm_model::tasks_mutex
 };
 
+// ggml's thread-pool functions, looked up in the CPU backend loaded at run time (each CPU variant
+// is a plug-in of its own); both null where there is none.
+struct pool_functions {
+    decltype(ggml_threadpool_new) * create = nullptr;
+    decltype(ggml_threadpool_free) * destroy = nullptr;
+
+    static pool_functions of_cpu_backend() {
+        ggml_backend_dev_t cpu = ggml_backend_dev_by_type(GGML_BACKEND_DEVICE_TYPE_CPU);
+        if (cpu == nullptr) {
+            return {};
+        }
+        ggml_backend_reg_t reg = ggml_backend_dev_backend_reg(cpu);
+        pool_functions f;
+        f.create = (decltype(ggml_threadpool_new) *) ggml_backend_reg_get_proc_address(reg, "ggml_threadpool_new");
+        f.destroy = (decltype(ggml_threadpool_free) *) ggml_backend_reg_get_proc_address(reg, "ggml_threadpool_free");
+        return f.create != nullptr && f.destroy != nullptr ? f : pool_functions{};
+    }
+};
+
 // ggml thread pools of each size a model has computed with (SlmNative.setThreads). Freed only with
 // the model, after its context: a pool swapped out may still be finishing the graph it was given,
 // and its idle workers sleep (after ggml's short polling), so keeping it costs one stack per thread.
 struct thread_pools {
-    decltype(ggml_threadpool_new) * create = nullptr;
-    decltype(ggml_threadpool_free) * destroy = nullptr;
+    pool_functions fn;
     std::unordered_map<int, ggml_threadpool_t> by_size;
 
     ~thread_pools() {
         for (auto & [n, pool] : by_size) {
-            destroy(pool);
+            fn.destroy(pool);
         }
     }
 };
@@ -131,7 +149,7 @@ struct slm_model {
 bool apply_wanted_threads(void * data) {
     auto * m = static_cast<slm_model *>(data);
     int want = m->wanted_threads.load(std::memory_order_relaxed);
-    if (want <= 0 || want == m->threads_now.load(std::memory_order_relaxed) || m->pools.create == nullptr) {
+    if (want <= 0 || want == m->threads_now.load(std::memory_order_relaxed) || m->pools.fn.create == nullptr) {
         return false;
     }
     ggml_threadpool_t & pool = m->pools.by_size[want];
@@ -139,7 +157,7 @@ bool apply_wanted_threads(void * data) {
         common_cpu_params cpu = m->params.cpuparams;
         cpu.n_threads = want;
         ggml_threadpool_params tpp = ggml_threadpool_params_from_cpu_params(cpu);
-        pool = m->pools.create(&tpp);
+        pool = m->pools.fn.create(&tpp);
         if (pool == nullptr) {
             m->pools.by_size.erase(want);
             m->wanted_threads.store(0, std::memory_order_relaxed); // keep what works; do not retry each node
@@ -156,15 +174,9 @@ bool apply_wanted_threads(void * data) {
 
 // Lets SlmNative.setThreads change the thread count of a loaded model (see apply_wanted_threads).
 void install_thread_governor(slm_model * m, llama_context * lctx) {
-    ggml_backend_dev_t cpu = ggml_backend_dev_by_type(GGML_BACKEND_DEVICE_TYPE_CPU);
-    if (cpu == nullptr || lctx == nullptr) {
-        return;
-    }
-    ggml_backend_reg_t reg = ggml_backend_dev_backend_reg(cpu);
-    m->pools.create = (decltype(ggml_threadpool_new) *) ggml_backend_reg_get_proc_address(reg, "ggml_threadpool_new");
-    m->pools.destroy = (decltype(ggml_threadpool_free) *) ggml_backend_reg_get_proc_address(reg, "ggml_threadpool_free");
-    if (m->pools.create == nullptr || m->pools.destroy == nullptr) {
-        m->pools.create = nullptr;
+    m->pools.fn = pool_functions::of_cpu_backend();
+    if (m->pools.fn.create == nullptr || lctx == nullptr) {
+        m->pools.fn = {};
         return;
     }
     m->lctx = lctx;
@@ -927,7 +939,7 @@ JNIEXPORT void JNICALL Java_dev_slm_engine_llamacpp_SlmNative_setThreads(JNIEnv 
 /** The CPU threads a loaded model computes with (from its next graph on); 0 where they cannot change. */
 JNIEXPORT jint JNICALL Java_dev_slm_engine_llamacpp_SlmNative_threadsInUse(JNIEnv * env, jclass, jobject jmodel) {
     slm_model * m = model_of(env, jmodel);
-    return m == nullptr || m->pools.create == nullptr ? 0 : m->threads_now.load(std::memory_order_relaxed);
+    return m == nullptr || m->pools.fn.create == nullptr ? 0 : m->threads_now.load(std::memory_order_relaxed);
 }
 
 /** The CPU backend variant ggml chose for this machine, or the devices it found, one per line. */
@@ -954,21 +966,14 @@ struct bench_model {
     std::mt19937 random{1234};
     // llama-bench's thread pool: ggml's defaults for its thread count (polling level 50), attached
     // to each context. Without one, ggml starts and stops its threads for every graph.
+    pool_functions fn = pool_functions::of_cpu_backend();
     ggml_threadpool_t pool = nullptr;
-    decltype(ggml_threadpool_free) * pool_free = nullptr;
 };
 
 void bench_pool(bench_model * b) {
-    ggml_backend_dev_t cpu = ggml_backend_dev_by_type(GGML_BACKEND_DEVICE_TYPE_CPU);
-    if (cpu == nullptr) {
-        return;
-    }
-    ggml_backend_reg_t reg = ggml_backend_dev_backend_reg(cpu);
-    auto * pool_new = (decltype(ggml_threadpool_new) *) ggml_backend_reg_get_proc_address(reg, "ggml_threadpool_new");
-    b->pool_free = (decltype(ggml_threadpool_free) *) ggml_backend_reg_get_proc_address(reg, "ggml_threadpool_free");
-    if (pool_new != nullptr && b->pool_free != nullptr) {
+    if (b->fn.create != nullptr) {
         ggml_threadpool_params tpp = ggml_threadpool_params_default(b->threads);
-        b->pool = pool_new(&tpp);
+        b->pool = b->fn.create(&tpp);
     }
 }
 
@@ -1108,7 +1113,7 @@ JNIEXPORT void JNICALL Java_dev_slm_engine_llamacpp_SlmNative_benchClose(JNIEnv 
     if (b != nullptr) {
         llama_model_free(b->model);
         if (b->pool != nullptr) {
-            b->pool_free(b->pool); // after the contexts that used it, freed by each test
+            b->fn.destroy(b->pool); // after the contexts that used it, freed by each test
         }
         delete b;
     }
