@@ -20,11 +20,14 @@
 #include <regex>
 #include <cstdio>
 #include <cstring>
+#include <cstdlib>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "arg.h"
@@ -140,7 +143,41 @@ struct slm_model {
     llama_context * lctx = nullptr;
     std::atomic<int> wanted_threads{0};
     std::atomic<int> threads_now{0};
+
+    // Ready once the loop has left llama.cpp (see stop_loops_at_exit).
+    std::promise<void> loop_left;
 };
+
+// The models whose loop runs, for stop_loops_at_exit.
+std::mutex live_mutex;
+std::unordered_set<slm_model *> live_models;
+
+// exit() runs the destructors of ggml's CPU backend (the static list of its extra buffer types, which
+// each graph node reads) while a model's loop may still compute on its own thread: the JVM calls
+// exit() after its shutdown hooks without stopping native threads. One `slm bench` given SIGTERM in
+// the middle of a generation died so (SIGSEGV in ggml_cpu_extra_compute_forward). So stop every loop
+// first. Registered with atexit after the first model has loaded (and computed its warm-up), so it
+// runs before those destructors: exit() runs its handlers in the reverse order of registration.
+// The wait is bounded: a loop in a long prompt batch finishes that batch first.
+void stop_loops_at_exit() {
+    std::lock_guard<std::mutex> lock(live_mutex);
+    std::vector<std::future<void>> left;
+    for (slm_model * m : live_models) {
+        {
+            std::lock_guard<std::mutex> tasks(m->tasks_mutex);
+            for (auto & [id, entry] : m->tasks) {
+                entry->cancelled = true;
+            }
+        }
+        m->ctx.terminate();
+        left.push_back(m->loop_left.get_future());
+    }
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    for (auto & f : left) {
+        f.wait_until(deadline);
+    }
+    // Not joined: each loop thread next detaches from the JVM, which blocks once the JVM has exited.
+}
 
 // Called by ggml's CPU backend on the compute thread (ggml's thread 0: the server loop, inside
 // llama_decode) before each node of a graph, as its abort callback. That is the one place where a
@@ -531,8 +568,15 @@ JNIEXPORT void JNICALL Java_de_kherud_llama_LlamaModel_loadModel(JNIEnv * env, j
         // Attached so that log callbacks from this thread reach Java.
         g_vm->AttachCurrentThreadAsDaemon(reinterpret_cast<void **>(&loop_env), nullptr);
         raw->ctx.start_loop();
+        raw->loop_left.set_value();
         g_vm->DetachCurrentThread();
     });
+    {
+        std::lock_guard<std::mutex> lock(live_mutex);
+        live_models.insert(raw);
+    }
+    static std::once_flag at_exit;
+    std::call_once(at_exit, []() { std::atexit(stop_loops_at_exit); });
     env->SetLongField(obj, f_model_pointer, reinterpret_cast<jlong>(model.release()));
 }
 
@@ -542,6 +586,10 @@ JNIEXPORT void JNICALL Java_de_kherud_llama_LlamaModel_delete(JNIEnv * env, jobj
         return;
     }
     env->SetLongField(obj, f_model_pointer, 0);
+    {
+        std::lock_guard<std::mutex> lock(live_mutex);
+        live_models.erase(m);
+    }
     {
         std::lock_guard<std::mutex> lock(m->tasks_mutex);
         for (auto & [id, entry] : m->tasks) {
