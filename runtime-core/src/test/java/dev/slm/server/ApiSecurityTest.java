@@ -68,6 +68,7 @@ class ApiSecurityTest {
                 .header("Access-Control-Request-Headers", asked).build());
         assertEquals(204, sdk.statusCode());
         assertEquals(asked, sdk.headers().firstValue("Access-Control-Allow-Headers").orElseThrow());
+        assertEquals(2, t.server.metrics().requests.get("/v1/chat/completions", "204"), "each preflight counted once");
     }
 
     @Test

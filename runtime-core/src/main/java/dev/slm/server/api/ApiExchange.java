@@ -157,6 +157,11 @@ final class ApiExchange {
         send(code, body.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** An answer of headers only (a CORS preflight's 204). */
+    void sendEmpty(int code) throws IOException {
+        send(code, new byte[0]);
+    }
+
     private void send(int code, byte[] bytes) throws IOException {
         status = code;
         boolean head = "HEAD".equals(method());

@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -28,6 +29,8 @@ import org.slf4j.LoggerFactory;
 public final class ApiHandler implements HttpHandler, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ApiHandler.class);
     private static final Logger access = LoggerFactory.getLogger("dev.slm.server.access");
+    /** The status logged and counted for a request that got no answer (nginx's "client closed request"). */
+    static final int NO_ANSWER = 499;
 
     private record PathRoute(String method, PathHandler handler, boolean open) {
     }
@@ -115,6 +118,7 @@ public final class ApiHandler implements HttpHandler, AutoCloseable {
             client.requestStarted();
         }
         String endpoint = "other";
+        AtomicBoolean clientLeft = new AtomicBoolean(); // before its answer: what is sent after goes nowhere
         try {
             String path = ex.path();
             String routeKey = openAiPath(path).startsWith("/v1/models/") ? "/v1/models" : openAiPath(path);
@@ -125,8 +129,7 @@ public final class ApiHandler implements HttpHandler, AutoCloseable {
             boolean corsAllowed = cors.allow(ex.header("Origin"), http.getResponseHeaders());
             if (ex.method().equals("OPTIONS") && corsAllowed && route != null) {
                 cors.preflight(http.getResponseHeaders(), ex.header("Access-Control-Request-Headers"));
-                http.sendResponseHeaders(204, -1);
-                metrics.requests.inc(endpoint, "204");
+                ex.sendEmpty(204);
                 return;
             }
             try {
@@ -162,6 +165,7 @@ public final class ApiHandler implements HttpHandler, AutoCloseable {
                 }
                 if (route.method().equals("POST")) {
                     try (ClientWatch watch = ClientWatch.start(client, () -> ex.status() == 0, () -> {
+                        clientLeft.set(true);
                         metrics.disconnects.inc();
                         log.info("client went away before its answer; cancelling its request{}",
                                 ex.model() == null ? "" : " on model '" + LogSafe.of(ex.model()) + "'");
@@ -195,7 +199,10 @@ public final class ApiHandler implements HttpHandler, AutoCloseable {
                 client.requestEnded();
             }
             inFlight.decrementAndGet();
-            int status = ex.status() == 0 ? 204 : ex.status();
+            // No answer reached the client: it hung up first, or the connection failed (a body that
+            // never arrived is cut at maxReqTime). nginx's 499 says so; the 204 or 503 this was would
+            // claim an answer, or an overload.
+            int status = ex.status() == 0 || clientLeft.get() ? NO_ANSWER : ex.status();
             metrics.requests.inc(endpoint, Integer.toString(status));
             if (!endpoint.equals("/health") && !endpoint.equals("/ready") && !endpoint.equals("/metrics")) {
                 accessLog(ex, status, start);

@@ -11,7 +11,7 @@ public final class ServerMetrics {
     private final MetricRegistry registry = new MetricRegistry();
 
     public final MetricRegistry.Counter requests = registry.counter("slm_http_requests_total",
-            "HTTP requests answered, by endpoint and status code.", "endpoint", "status");
+            "HTTP requests by endpoint and status code; 499: no answer went out (the client left, or its request never arrived whole).", "endpoint", "status");
     public final MetricRegistry.Counter errors = registry.counter("slm_errors_total",
             "Requests answered with an error, by error code (queue_full, runner_crashed, invalid_value...).", "code");
     public final MetricRegistry.Counter promptTokens = registry.counter("slm_prompt_tokens_total",
