@@ -231,6 +231,17 @@ class OllamaApiTest {
         assertTrue(ps("warm") != null, "Ollama's way to load a model: it is in memory when the answer comes");
     }
 
+    /** The official client's `generate` then `ps` once saw the old keep_alive: it was set after the answer went out. */
+    @Test
+    void keepAliveIsInEffectWhenTheAnswerArrives() {
+        for (int i = 0; i < 100; i++) {
+            boolean forGood = i % 2 == 0;
+            generate("kept", forGood ? "},\"keep_alive\":-1}" : "},\"keep_alive\":\"1h\"}");
+            String expires = ps("kept").path("expires_at").asText();
+            assertEquals(forGood, expires.equals("0001-01-01T00:00:00Z"), "request " + i + ": expires_at " + expires);
+        }
+    }
+
     @Test
     void keepAliveOfARequestSetsHowLongTheModelStaysLoaded() throws Exception {
         generate("kept", "},\"keep_alive\":-1}");

@@ -66,16 +66,22 @@ final class OllamaEndpoint implements PathHandler {
         if (request.numCtx() > 0) {
             backend.widenContext(request.numCtx(), deadline);
         }
+        // As Ollama: each request says how long the model stays loaded after it (absent: the default).
+        // Said before the answer goes out, so that the client's next call (`ps`) already sees it;
+        // keep_alive 0 (unload) only once the answer is out.
+        boolean unloadAfter = request.keepAlive() != null && request.keepAlive().isZero();
+        if (!unloadAfter) {
+            backend.keepAlive(request.keepAlive());
+        }
         try {
             if (request.loadOnly()) {
                 ObjectNode done = line(request.model());
                 done.put("response", "");
                 done.put("done", true);
-                boolean unload = request.keepAlive() != null && request.keepAlive().isZero();
-                if (!unload) {
+                if (!unloadAfter) {
                     backend.load(deadline); // as Ollama: the model is in memory when the answer comes
                 }
-                done.put("done_reason", unload ? "unload" : "load");
+                done.put("done_reason", unloadAfter ? "unload" : "load");
                 ex.sendJson(200, done);
             } else if (request.chat() && LlamaServerRequest.wanted(request.openAi())) {
                 viaLlamaServer(ex, backend, request, deadline, start);
@@ -83,8 +89,9 @@ final class OllamaEndpoint implements PathHandler {
                 generate(ex, backend, request, deadline, start);
             }
         } finally {
-            // As Ollama: each request says how long the model stays loaded after it (absent: the default).
-            backend.keepAlive(request.keepAlive());
+            if (unloadAfter) {
+                backend.keepAlive(request.keepAlive());
+            }
         }
     }
 

@@ -75,10 +75,13 @@ public interface Backend {
 
     /**
      * Ollama's {@code keep_alive}: how long it stays loaded after its requests (zero: unloaded once
-     * they end; negative: for good; null: as configured).
+     * they end; negative: for good; null: as configured). A backend that loads nothing has nothing
+     * to keep: null is a no-op for it, any other value rejected.
      */
     default void keepAlive(Duration keepAlive) {
-        throw BackendException.rejected("keep_alive", "model '" + model() + "' is not loaded by this server: keep_alive does not apply");
+        if (keepAlive != null) {
+            throw BackendException.rejected("keep_alive", "model '" + model() + "' is not loaded by this server: keep_alive does not apply");
+        }
     }
 
     /** Embeds each input. */

@@ -189,7 +189,16 @@ public final class LocalModel implements Backend {
      */
     @Override
     public void keepAlive(Duration keepAlive) {
-        requestedKeepAlive = keepAlive;
+        // Said before the request uses the model: the request counts as a use from here, and under
+        // the lock, so that housekeeping cannot take the model for idle (by its old keep_alive),
+        // unload it and forget this one in between.
+        lock.lock();
+        try {
+            lastUsedNanos = System.nanoTime();
+            requestedKeepAlive = keepAlive;
+        } finally {
+            lock.unlock();
+        }
         if (keepAlive != null && keepAlive.isZero() && !busy() && !config.preload()) {
             owner.unloadSoon(this); // said after the answer, or with none (Ollama's way to unload)
         }
