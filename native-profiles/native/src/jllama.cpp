@@ -148,6 +148,18 @@ struct slm_model {
     std::promise<void> loop_left;
 };
 
+// Cancels every generation of the model and tells its loop to end after its current step; does not
+// wait for it.
+void end_loop(slm_model * m) {
+    {
+        std::lock_guard<std::mutex> lock(m->tasks_mutex);
+        for (auto & [id, entry] : m->tasks) {
+            entry->cancelled = true;
+        }
+    }
+    m->ctx.terminate();
+}
+
 // The models whose loop runs, for stop_loops_at_exit.
 std::mutex live_mutex;
 std::unordered_set<slm_model *> live_models;
@@ -163,13 +175,7 @@ void stop_loops_at_exit() {
     std::lock_guard<std::mutex> lock(live_mutex);
     std::vector<std::future<void>> left;
     for (slm_model * m : live_models) {
-        {
-            std::lock_guard<std::mutex> tasks(m->tasks_mutex);
-            for (auto & [id, entry] : m->tasks) {
-                entry->cancelled = true;
-            }
-        }
-        m->ctx.terminate();
+        end_loop(m);
         left.push_back(m->loop_left.get_future());
     }
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
@@ -590,13 +596,7 @@ JNIEXPORT void JNICALL Java_de_kherud_llama_LlamaModel_delete(JNIEnv * env, jobj
         std::lock_guard<std::mutex> lock(live_mutex);
         live_models.erase(m);
     }
-    {
-        std::lock_guard<std::mutex> lock(m->tasks_mutex);
-        for (auto & [id, entry] : m->tasks) {
-            entry->cancelled = true;
-        }
-    }
-    m->ctx.terminate();
+    end_loop(m);
     if (m->loop.joinable()) {
         m->loop.join();
     }
